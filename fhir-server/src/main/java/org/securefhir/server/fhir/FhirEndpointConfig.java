@@ -1,0 +1,69 @@
+package org.securefhir.server.fhir;
+
+import ca.uhn.fhir.context.support.IValidationSupport;
+import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
+import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
+import ca.uhn.fhir.jpa.provider.IJpaSystemProvider;
+import ca.uhn.fhir.jpa.provider.JpaCapabilityStatementProvider;
+import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
+import ca.uhn.fhir.rest.api.EncodingEnum;
+import ca.uhn.fhir.rest.server.HardcodedServerAddressStrategy;
+import ca.uhn.fhir.rest.server.IncomingRequestAddressStrategy;
+import ca.uhn.fhir.rest.server.RestfulServer;
+import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
+import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import org.springframework.boot.web.servlet.ServletRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The FHIR REST endpoint: HAPI's {@link RestfulServer} mounted at {@code /fhir}. */
+@Configuration(proxyBeanMethods = false)
+public class FhirEndpointConfig {
+
+    /** Servlet path of the FHIR base. */
+    public static final String FHIR_PATH = "/fhir";
+
+    @Bean
+    RestfulServer restfulServer(
+            IFhirSystemDao<?, ?> systemDao,
+            ResourceProviderFactory resourceProviders,
+            IJpaSystemProvider systemProvider,
+            JpaStorageSettings storageSettings,
+            ISearchParamRegistry searchParamRegistry,
+            IValidationSupport validationSupport,
+            DatabaseBackedPagingProvider pagingProvider,
+            FhirServerProperties properties) {
+        RestfulServer server = new RestfulServer(systemDao.getContext());
+        server.registerProviders(resourceProviders.createProviders());
+        server.registerProvider(systemProvider);
+
+        JpaCapabilityStatementProvider capabilityStatement = new JpaCapabilityStatementProvider(
+                server, systemDao, storageSettings, searchParamRegistry, validationSupport);
+        capabilityStatement.setImplementationDescription("Secure FHIR R4 server");
+        server.setServerConformanceProvider(capabilityStatement);
+
+        pagingProvider.setDefaultPageSize(properties.defaultPageSize());
+        pagingProvider.setMaximumPageSize(properties.maxPageSize());
+        server.setPagingProvider(pagingProvider);
+
+        server.setDefaultResponseEncoding(EncodingEnum.JSON);
+        server.setDefaultPrettyPrint(false);
+        server.setServerAddressStrategy(
+                properties.serverAddress().isBlank()
+                        ? new IncomingRequestAddressStrategy()
+                        : new HardcodedServerAddressStrategy(properties.serverAddress()));
+
+        server.registerInterceptor(new OperationAllowListInterceptor(new OperationAllowList(properties.allowedOperations())));
+        return server;
+    }
+
+    @Bean
+    ServletRegistrationBean<RestfulServer> fhirServlet(RestfulServer restfulServer) {
+        ServletRegistrationBean<RestfulServer> registration =
+                new ServletRegistrationBean<>(restfulServer, FHIR_PATH + "/*");
+        registration.setName("fhir");
+        // Initialise HAPI during start-up, so readiness means "ready to serve FHIR".
+        registration.setLoadOnStartup(1);
+        return registration;
+    }
+}

@@ -1,0 +1,31 @@
+package org.securefhir.server.web;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Adds the response headers every answer of a PHI server carries: HSTS (the server is HTTPS-only),
+ * no MIME sniffing, no framing, no referrer, and no caching of responses by browsers or proxies.
+ */
+final class SecurityHeadersFilter extends OncePerRequestFilter {
+
+    static final String HSTS = "max-age=31536000; includeSubDomains";
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        if (request.isSecure()) {
+            response.setHeader("Strict-Transport-Security", HSTS);
+        }
+        response.setHeader("X-Content-Type-Options", "nosniff");
+        response.setHeader("X-Frame-Options", "DENY");
+        response.setHeader("Referrer-Policy", "no-referrer");
+        response.setHeader("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+        response.setHeader("Cache-Control", "no-store");
+        chain.doFilter(request, response);
+    }
+}

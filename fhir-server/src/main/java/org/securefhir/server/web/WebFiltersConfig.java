@@ -1,0 +1,31 @@
+package org.securefhir.server.web;
+
+import ca.uhn.fhir.context.FhirContext;
+import org.securefhir.server.fhir.FhirServerProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+
+/** Servlet filters in front of every endpoint: security headers first, then the body size limit. */
+@Configuration(proxyBeanMethods = false)
+public class WebFiltersConfig {
+
+    @Bean
+    FilterRegistrationBean<SecurityHeadersFilter> securityHeadersFilter() {
+        FilterRegistrationBean<SecurityHeadersFilter> registration =
+                new FilterRegistrationBean<>(new SecurityHeadersFilter());
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
+    }
+
+    @Bean
+    FilterRegistrationBean<RequestBodyLimitFilter> requestBodyLimitFilter(
+            FhirServerProperties properties, FhirContext fhirContext) {
+        FilterRegistrationBean<RequestBodyLimitFilter> registration = new FilterRegistrationBean<>(
+                new RequestBodyLimitFilter(
+                        properties.maxRequestSize().toBytes(), new OperationOutcomeWriter(fhirContext)));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+        return registration;
+    }
+}
