@@ -18,4 +18,5 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("fhir.embedded-db")
 public record EmbeddedDatabaseProperties(
-        @DefaultValue("data") @NotNull Path dataDir, @DefaultValue("0") @Min(0) @Max(65535) int port) {}
+        @DefaultValue("data") @NotNull Path dataDir,
+        @DefaultValue("0") @Min(0) @Max(65535) int port) {}

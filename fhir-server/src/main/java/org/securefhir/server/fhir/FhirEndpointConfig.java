@@ -53,7 +53,7 @@ public class FhirEndpointConfig {
                         ? new IncomingRequestAddressStrategy()
                         : new HardcodedServerAddressStrategy(properties.serverAddress()));
 
-        server.registerInterceptor(new OperationAllowListInterceptor(new OperationAllowList(properties.allowedOperations())));
+        server.registerInterceptor(new RequestGuardInterceptor(new OperationAllowList(properties.allowedOperations())));
         return server;
     }
 

@@ -27,10 +27,12 @@ public record FhirServerProperties(
         @DefaultValue("20") @Min(1) @Max(1000) int defaultPageSize,
         @DefaultValue("200") @Min(1) @Max(1000) int maxPageSize,
         @DefaultValue("10MB") @NotNull DataSize maxRequestSize,
-        @DefaultValue("60000") @PositiveOrZero long reuseCachedSearchResultsMillis,
+        @DefaultValue("0") @PositiveOrZero long reuseCachedSearchResultsMillis,
         @DefaultValue("") String serverAddress,
+
         @DefaultValue({"everything", "validate", "meta", "expand", "lookup", "validate-code"})
-                Set<String> allowedOperations,
+        Set<String> allowedOperations,
+
         @DefaultValue("true") boolean schemaUpdate) {
 
     public FhirServerProperties {

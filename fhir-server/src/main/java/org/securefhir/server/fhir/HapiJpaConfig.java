@@ -1,15 +1,15 @@
 package org.securefhir.server.fhir;
 
+import ca.uhn.fhir.batch2.jobs.config.Batch2JobsConfig;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import ca.uhn.fhir.jpa.api.config.ThreadPoolFactoryConfig;
-import ca.uhn.fhir.batch2.jobs.config.Batch2JobsConfig;
 import ca.uhn.fhir.jpa.batch2.JpaBatch2Config;
-import ca.uhn.fhir.jpa.subscription.channel.config.SubscriptionChannelConfig;
 import ca.uhn.fhir.jpa.config.r4.JpaR4Config;
 import ca.uhn.fhir.jpa.config.util.HapiEntityManagerFactoryUtil;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import ca.uhn.fhir.jpa.model.dialect.HapiFhirPostgresDialect;
+import ca.uhn.fhir.jpa.subscription.channel.config.SubscriptionChannelConfig;
 import ca.uhn.fhir.parser.StrictErrorHandler;
 import jakarta.persistence.EntityManagerFactory;
 import java.util.Properties;
@@ -33,7 +33,14 @@ import org.springframework.transaction.annotation.EnableTransactionManagement;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableTransactionManagement
-@Import({JpaR4Config.class, ca.uhn.fhir.jpa.config.HapiJpaConfig.class, ThreadPoolFactoryConfig.class, JpaBatch2Config.class, SubscriptionChannelConfig.class, Batch2JobsConfig.class})
+@Import({
+    JpaR4Config.class,
+    ca.uhn.fhir.jpa.config.HapiJpaConfig.class,
+    ThreadPoolFactoryConfig.class,
+    JpaBatch2Config.class,
+    SubscriptionChannelConfig.class,
+    Batch2JobsConfig.class
+})
 public class HapiJpaConfig {
 
     @Bean

@@ -92,7 +92,8 @@ public final class DevelopmentTlsEnvironmentPostProcessor implements Environment
                         PROPERTY_SOURCE,
                         Map.of(
                                 "server.ssl.certificate", certificate.toUri().toString(),
-                                "server.ssl.certificate-private-key", privateKey.toUri().toString())));
+                                "server.ssl.certificate-private-key",
+                                        privateKey.toUri().toString())));
     }
 
     private static boolean tlsMaterialConfigured(ConfigurableEnvironment environment) {

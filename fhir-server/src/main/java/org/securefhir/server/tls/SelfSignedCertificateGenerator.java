@@ -64,7 +64,8 @@ final class SelfSignedCertificateGenerator {
         KeyPair keyPair = generator.generateKeyPair();
 
         X509CertificateHolder certificate = selfSign(keyPair);
-        writeAtomically(directory.resolve(PRIVATE_KEY_FILE), pem(new JcaPKCS8Generator(keyPair.getPrivate(), null)), true);
+        writeAtomically(
+                directory.resolve(PRIVATE_KEY_FILE), pem(new JcaPKCS8Generator(keyPair.getPrivate(), null)), true);
         writeAtomically(directory.resolve(CERTIFICATE_FILE), pem(certificate), false);
     }
 
@@ -81,18 +82,15 @@ final class SelfSignedCertificateGenerator {
         JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
         builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
         builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-        builder.addExtension(
-                Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+        builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
         builder.addExtension(
                 Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(keyPair.getPublic()));
-        builder.addExtension(
-                Extension.subjectAlternativeName,
-                false,
-                new GeneralNames(new GeneralName[] {
-                    new GeneralName(GeneralName.dNSName, "localhost"),
-                    new GeneralName(GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress()),
-                    new GeneralName(GeneralName.iPAddress, "::1")
-                }));
+        builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+            new GeneralName(GeneralName.dNSName, "localhost"),
+            new GeneralName(
+                    GeneralName.iPAddress, InetAddress.getLoopbackAddress().getHostAddress()),
+            new GeneralName(GeneralName.iPAddress, "::1")
+        }));
         try {
             return builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keyPair.getPrivate()));
         } catch (OperatorCreationException e) {
@@ -109,7 +107,8 @@ final class SelfSignedCertificateGenerator {
     }
 
     private static void writeAtomically(Path target, String content, boolean ownerOnly) throws IOException {
-        Path temporary = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
+        Path temporary =
+                Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
         try {
             if (ownerOnly) {
                 restrictToOwner(temporary);

@@ -21,10 +21,8 @@ final class OperationOutcomeWriter {
                 .setSeverity(OperationOutcome.IssueSeverity.ERROR)
                 .setCode(OperationOutcome.IssueType.fromCode(issueCode))
                 .setDiagnostics(diagnostics);
-        byte[] body = fhirContext
-                .newJsonParser()
-                .encodeResourceToString(outcome)
-                .getBytes(StandardCharsets.UTF_8);
+        byte[] body =
+                fhirContext.newJsonParser().encodeResourceToString(outcome).getBytes(StandardCharsets.UTF_8);
         response.setStatus(status);
         response.setContentType("application/fhir+json;charset=UTF-8");
         response.setContentLength(body.length);

@@ -22,8 +22,8 @@ public class WebFiltersConfig {
     @Bean
     FilterRegistrationBean<RequestBodyLimitFilter> requestBodyLimitFilter(
             FhirServerProperties properties, FhirContext fhirContext) {
-        FilterRegistrationBean<RequestBodyLimitFilter> registration = new FilterRegistrationBean<>(
-                new RequestBodyLimitFilter(
+        FilterRegistrationBean<RequestBodyLimitFilter> registration =
+                new FilterRegistrationBean<>(new RequestBodyLimitFilter(
                         properties.maxRequestSize().toBytes(), new OperationOutcomeWriter(fhirContext)));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
         return registration;

@@ -1,0 +1,41 @@
+package org.securefhir.server.fhir;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import org.hl7.fhir.instance.model.api.IIdType;
+
+/**
+ * First checks on every FHIR request, including each entry of a batch or transaction: ids in the
+ * URL must be valid FHIR ids (400 otherwise, rather than a misleading 404), and only operations on
+ * the {@link OperationAllowList} are served (403 otherwise).
+ */
+@Interceptor
+final class RequestGuardInterceptor {
+
+    private final OperationAllowList operations;
+
+    RequestGuardInterceptor(OperationAllowList operations) {
+        this.operations = operations;
+    }
+
+    @Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
+    public void guard(RequestDetails request) {
+        IIdType id = request.getId();
+        if (id != null) {
+            if (id.hasIdPart() && !ResourceIdSyntax.isValid(id.getIdPart())) {
+                throw new InvalidRequestException("Invalid resource id: ids are 1-64 characters of A-Z a-z 0-9 - .");
+            }
+            if (id.hasVersionIdPart() && !ResourceIdSyntax.isValid(id.getVersionIdPart())) {
+                throw new InvalidRequestException("Invalid version id: ids are 1-64 characters of A-Z a-z 0-9 - .");
+            }
+        }
+        String operation = request.getOperation();
+        if (operation != null && operation.startsWith("$") && !operations.allows(operation)) {
+            throw new ForbiddenOperationException("Operation " + operation + " is not enabled on this server");
+        }
+    }
+}

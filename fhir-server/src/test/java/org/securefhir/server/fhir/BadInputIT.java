@@ -1,0 +1,210 @@
+package org.securefhir.server.fhir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Arrays;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.junit.jupiter.api.Test;
+import org.securefhir.server.support.AbstractFhirServerIT;
+import org.securefhir.server.support.TestFhirClient;
+import org.securefhir.server.support.TestFhirClient.Response;
+import org.securefhir.server.support.TestResources;
+
+/** Client mistakes get a 4xx OperationOutcome: never a 500, never a stack trace. */
+class BadInputIT extends AbstractFhirServerIT {
+
+    @Test
+    void createWhenJsonIsMalformedThenBadRequest() {
+        Response response = fhir().send("POST", "/Patient", TestFhirClient.FHIR_JSON, "{\"resourceType\":\"Patient\",");
+
+        assertClientError(response, 400);
+    }
+
+    @Test
+    void createWhenXmlIsMalformedThenBadRequest() {
+        Response response = fhir().send(
+                        "POST", "/Patient", "application/fhir+xml", "<Patient xmlns=\"http://hl7.org/fhir\"><name>");
+
+        assertClientError(response, 400);
+    }
+
+    @Test
+    void createWhenXmlDeclaresExternalEntityThenRefusedWithoutResolvingIt() {
+        String xxe = "<?xml version=\"1.0\"?><!DOCTYPE p [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+                + "<Patient xmlns=\"http://hl7.org/fhir\"><name><family value=\"&x;\"/></name></Patient>";
+
+        Response response = fhir().send("POST", "/Patient", "application/fhir+xml", xxe);
+
+        assertClientError(response, 400);
+        assertThat(response.body()).doesNotContain("root:");
+    }
+
+    @Test
+    void createWhenResourceTypeDoesNotMatchEndpointThenBadRequest() {
+        Response response = fhir().post("/Patient", TestResources.encounter("Patient/1"));
+
+        assertClientError(response, 400);
+    }
+
+    @Test
+    void createWhenBodyHasUnknownElementThenBadRequest() {
+        Response response = fhir().send(
+                        "POST",
+                        "/Patient",
+                        TestFhirClient.FHIR_JSON,
+                        "{\"resourceType\":\"Patient\",\"favouriteColour\":\"blue\"}");
+
+        assertClientError(response, 400);
+    }
+
+    @Test
+    void createWhenPrimitiveValueIsInvalidThenBadRequest() {
+        Response response = fhir().send(
+                        "POST",
+                        "/Patient",
+                        TestFhirClient.FHIR_JSON,
+                        "{\"resourceType\":\"Patient\",\"birthDate\":\"not-a-date\"}");
+
+        assertClientError(response, 400);
+    }
+
+    @Test
+    void createWhenBodyIsNotFhirThenClientError() {
+        Response response = fhir().send("POST", "/Patient", "text/plain", "hello");
+
+        assertThat(response.status()).isBetween(400, 499);
+        assertNoStackTrace(response);
+    }
+
+    @Test
+    void readWhenIdIsInvalidThenBadRequest() {
+        Response response = fhir().get("/Patient/" + "a".repeat(100));
+
+        assertClientError(response, 400);
+    }
+
+    @Test
+    void readWhenIdHasIllegalCharactersThenClientError() {
+        Response response = fhir().get("/Patient/abc$def");
+
+        assertThat(response.status()).isBetween(400, 404);
+        assertNoStackTrace(response);
+    }
+
+    @Test
+    void vreadWhenVersionIsInvalidThenBadRequest() {
+        assertClientError(fhir().get("/Patient/abc/_history/" + "9".repeat(70)), 400);
+    }
+
+    @Test
+    void readWhenResourceDoesNotExistThenNotFound() {
+        assertClientError(fhir().get("/Patient/does-not-exist-anywhere"), 404);
+    }
+
+    @Test
+    void readWhenResourceTypeIsUnknownThenClientError() {
+        Response response = fhir().get("/Spaceship/1");
+
+        assertThat(response.status()).isBetween(400, 404);
+        assertThat(response.as(OperationOutcome.class).getIssue()).isNotEmpty();
+    }
+
+    @Test
+    void searchWhenParameterIsUnknownThenBadRequest() {
+        assertClientError(fhir().get("/Patient?shoe-size=42"), 400);
+    }
+
+    @Test
+    void searchWhenDateIsMalformedThenBadRequest() {
+        assertClientError(fhir().get("/Patient?birthdate=yesterday-ish"), 400);
+    }
+
+    @Test
+    void createWhenDeclaredBodyExceedsLimitThenPayloadTooLargeBeforeBodyIsSent() throws Exception {
+        String head = "POST /fhir/Patient HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/fhir+json\r\nContent-Length: " + (11 * 1024 * 1024)
+                + "\r\nExpect: 100-continue\r\n\r\n";
+
+        String answer;
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket)
+                TestFhirClient.trusting(certificate()).getSocketFactory().createSocket("localhost", port)) {
+            socket.setSoTimeout(10000);
+            socket.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        assertThat(answer).startsWith("HTTP/1.1 413").doesNotContain("100 Continue");
+        assertThat(answer).contains("\"resourceType\":\"OperationOutcome\"").contains("too-costly");
+    }
+
+    @Test
+    void createWhenChunkedBodyExceedsLimitThenPayloadTooLarge() {
+        byte[] huge = new byte[10 * 1024 * 1024 + 64 * 1024];
+        Arrays.fill(huge, (byte) ' ');
+
+        Response response = fhir().sendLarge("/Patient", huge, true);
+
+        assertClientError(response, 413);
+    }
+
+    @Test
+    void createWhenChunkedBodyIsWithinLimitThenAccepted() {
+        byte[] body = TestFhirClient.encode(TestResources.patient("Chunked", "1970-01-01"))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+        Response response = fhir().sendLarge("/Patient", body, true);
+
+        assertThat(response.status()).isEqualTo(201);
+    }
+
+    @Test
+    void operationWhenNotOnAllowListThenForbidden() {
+        Response expunge = fhir().send(
+                        "POST",
+                        "/$expunge",
+                        TestFhirClient.FHIR_JSON,
+                        "{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"expungeEverything\",\"valueBoolean\":true}]}");
+        Response reindex =
+                fhir().send("POST", "/$reindex", TestFhirClient.FHIR_JSON, "{\"resourceType\":\"Parameters\"}");
+
+        assertClientError(expunge, 403);
+        assertThat(reindex.status()).isBetween(400, 404);
+    }
+
+    @Test
+    void graphqlWhenRequestedThenNotServed() {
+        Response response = fhir().get("/$graphql?query=%7BPatientList%7Bid%7D%7D");
+
+        assertThat(response.status()).isBetween(400, 404);
+        assertNoStackTrace(response);
+    }
+
+    @Test
+    void multipleDeleteWhenConditionMatchesSeveralThenRefused() {
+        TestFhirClient fhir = fhir();
+        String family = FhirRestIT.unique("Multi");
+        fhir.post("/Patient", TestResources.patient(family, "1970-01-01"));
+        fhir.post("/Patient", TestResources.patient(family, "1970-01-02"));
+
+        Response response = fhir.delete("/Patient?family=" + family);
+
+        assertThat(response.status()).isBetween(400, 412);
+        assertNoStackTrace(response);
+    }
+
+    private static void assertClientError(Response response, int status) {
+        assertThat(response.status()).as(response.body()).isEqualTo(status);
+        OperationOutcome outcome = response.as(OperationOutcome.class);
+        assertThat(outcome.getIssue()).isNotEmpty();
+        assertThat(outcome.getIssueFirstRep().getSeverity())
+                .isIn(OperationOutcome.IssueSeverity.ERROR, OperationOutcome.IssueSeverity.FATAL);
+        assertNoStackTrace(response);
+    }
+
+    private static void assertNoStackTrace(Response response) {
+        assertThat(response.status()).isLessThan(500);
+        assertThat(response.body()).doesNotContainPattern("\\bat [a-z]+\\.[a-z]+\\.[A-Za-z.$]+\\(");
+        assertThat(response.body()).doesNotContain("Exception:").doesNotContain("java.lang.");
+    }
+}

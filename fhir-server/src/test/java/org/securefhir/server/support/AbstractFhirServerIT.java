@@ -1,0 +1,52 @@
+package org.securefhir.server.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.securefhir.server.FhirServerApplication;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/**
+ * Base of the application integration tests: the real server (embedded PostgreSQL, generated TLS
+ * certificate, HTTPS on a free port) started once per test JVM and shared through Spring's test
+ * context cache. Tests isolate themselves with unique identifiers, never by resetting state.
+ */
+@SpringBootTest(
+        classes = FhirServerApplication.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        // Inlined (not dynamic) so that start-up code such as the TLS set-up sees it too.
+        properties = "fhir.data-dir=${" + AbstractFhirServerIT.SHARED_DATA_DIR_PROPERTY + "}")
+public abstract class AbstractFhirServerIT {
+
+    static final String SHARED_DATA_DIR_PROPERTY = "securefhir.it.shared-data-dir";
+
+    /** State directory of the shared server: a fresh one per test run, under target/. */
+    protected static final Path DATA_DIR = freshDirectory("shared-");
+
+    static {
+        System.setProperty(SHARED_DATA_DIR_PROPERTY, DATA_DIR.toString());
+    }
+
+    @LocalServerPort
+    protected int port;
+
+    protected TestFhirClient fhir() {
+        return new TestFhirClient("https://localhost:" + port + "/fhir", TestFhirClient.trusting(certificate()));
+    }
+
+    protected static Path certificate() {
+        return DATA_DIR.resolve("tls").resolve("server.crt");
+    }
+
+    public static Path freshDirectory(String prefix) {
+        try {
+            Path root = Path.of("target", "it-data").toAbsolutePath();
+            Files.createDirectories(root);
+            return Files.createTempDirectory(root, prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
