@@ -4,12 +4,14 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Adds the response headers every answer of a PHI server carries: HSTS (the server is HTTPS-only),
- * no MIME sniffing, no framing, no referrer, and no caching of responses by browsers or proxies.
+ * no MIME sniffing, no framing, no referrer, and no caching of responses by browsers or proxies. It
+ * also drops {@code X-Powered-By}, which would disclose the exact HAPI FHIR version.
  */
 final class SecurityHeadersFilter extends OncePerRequestFilter {
 
@@ -26,6 +28,31 @@ final class SecurityHeadersFilter extends OncePerRequestFilter {
         response.setHeader("Referrer-Policy", "no-referrer");
         response.setHeader("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
         response.setHeader("Cache-Control", "no-store");
-        chain.doFilter(request, response);
+        chain.doFilter(request, new WithoutVersionBanner(response));
+    }
+
+    private static final class WithoutVersionBanner extends HttpServletResponseWrapper {
+
+        WithoutVersionBanner(HttpServletResponse response) {
+            super(response);
+        }
+
+        @Override
+        public void setHeader(String name, String value) {
+            if (!isBanner(name)) {
+                super.setHeader(name, value);
+            }
+        }
+
+        @Override
+        public void addHeader(String name, String value) {
+            if (!isBanner(name)) {
+                super.addHeader(name, value);
+            }
+        }
+
+        private static boolean isBanner(String name) {
+            return "X-Powered-By".equalsIgnoreCase(name);
+        }
     }
 }

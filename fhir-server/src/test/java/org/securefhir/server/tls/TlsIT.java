@@ -78,6 +78,7 @@ class TlsIT extends AbstractFhirServerIT {
         assertThat(response.header("Strict-Transport-Security")).startsWith("max-age=31536000");
         assertThat(response.header("Cache-Control")).isEqualTo("no-store");
         assertThat(response.header("X-Content-Type-Options")).isEqualTo("nosniff");
+        assertThat(response.header("X-Powered-By")).isNull();
     }
 
     @Test
