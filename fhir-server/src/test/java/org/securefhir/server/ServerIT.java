@@ -1,0 +1,53 @@
+package org.securefhir.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.securefhir.server.support.AbstractFhirServerIT;
+import org.securefhir.server.support.TestFhirClient;
+import org.securefhir.server.support.TestFhirClient.Response;
+
+/** Operational endpoints: readiness is public and terse, nothing else of the actuator is exposed. */
+class ServerIT extends AbstractFhirServerIT {
+
+    @Test
+    void readinessWhenStartedThenUp() {
+        Response response = root().get("/actuator/health/readiness", "Accept", "application/json");
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.body()).contains("\"status\":\"UP\"");
+    }
+
+    @Test
+    void healthWhenRequestedThenShowsNoDetails() {
+        Response response = root().get("/actuator/health", "Accept", "application/json");
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.body())
+                .doesNotContain("db")
+                .doesNotContain("postgres")
+                .doesNotContain("components");
+    }
+
+    @Test
+    void actuatorWhenSensitiveEndpointRequestedThenNotFound() {
+        for (String endpoint : new String[] {"env", "beans", "configprops", "heapdump", "threaddump", "loggers"}) {
+            assertThat(root().get("/actuator/" + endpoint, "Accept", "application/json")
+                            .status())
+                    .as(endpoint)
+                    .isEqualTo(404);
+        }
+    }
+
+    @Test
+    void unknownPathWhenRequestedThenNotFoundWithoutDetails() {
+        Response response = root().get("/no/such/page", "Accept", "application/json");
+
+        assertThat(response.status()).isEqualTo(404);
+        assertThat(response.body()).doesNotContain("Exception").doesNotContain("trace");
+    }
+
+    private TestFhirClient root() {
+        return new TestFhirClient("https://localhost:" + port, TestFhirClient.trusting(certificate()));
+    }
+}
