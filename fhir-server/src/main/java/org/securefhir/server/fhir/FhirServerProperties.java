@@ -19,7 +19,7 @@ import org.springframework.validation.annotation.Validated;
  * @param reuseCachedSearchResultsMillis how long an identical search may reuse cached results (0 = never)
  * @param serverAddress absolute base URL to put in links (empty = derived from the request)
  * @param allowedOperations the only {@code $operations} served; every other one is refused with 403
- * @param schemaUpdate whether the database schema is created/updated at start-up
+ * @param schemaMigration whether HAPI's schema migrations run at start-up (create or upgrade)
  */
 @Validated
 @ConfigurationProperties("fhir.server")
@@ -33,7 +33,7 @@ public record FhirServerProperties(
         @DefaultValue({"everything", "validate", "meta", "expand", "lookup", "validate-code"})
         Set<String> allowedOperations,
 
-        @DefaultValue("true") boolean schemaUpdate) {
+        @DefaultValue("true") boolean schemaMigration) {
 
     public FhirServerProperties {
         allowedOperations = Set.copyOf(allowedOperations);

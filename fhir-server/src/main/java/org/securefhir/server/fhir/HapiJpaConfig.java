@@ -79,19 +79,23 @@ public class HapiJpaConfig {
             FhirServerProperties properties) {
         // Structural validation on write: unknown elements and invalid primitive values are errors.
         fhirContext.setParserErrorHandler(new StrictErrorHandler());
+        if (properties.schemaMigration()) {
+            HapiSchemaMigration.migrate(dataSource);
+        }
 
         LocalContainerEntityManagerFactoryBean factory =
                 HapiEntityManagerFactoryUtil.newEntityManagerFactory(beanFactory, fhirContext, storageSettings);
         factory.setPersistenceUnitName("HAPI_PU");
         factory.setDataSource(dataSource);
-        factory.setJpaProperties(hibernateProperties(properties));
+        factory.setJpaProperties(hibernateProperties());
         return factory;
     }
 
-    private static Properties hibernateProperties(FhirServerProperties properties) {
+    private static Properties hibernateProperties() {
         Properties jpa = new Properties();
         jpa.put("hibernate.dialect", HapiFhirPostgresDialect.class.getName());
-        jpa.put("hibernate.hbm2ddl.auto", properties.schemaUpdate() ? "update" : "none");
+        // The schema belongs to HAPI's versioned migrations (HapiSchemaMigration), never to Hibernate.
+        jpa.put("hibernate.hbm2ddl.auto", "none");
         // No Hibernate Search / Lucene: it multiplies write latency and is not used.
         jpa.put("hibernate.search.enabled", "false");
         jpa.put("hibernate.format_sql", "false");

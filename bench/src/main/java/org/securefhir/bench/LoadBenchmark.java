@@ -1,0 +1,344 @@
+package org.securefhir.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * Load generator for a started server: creates Patients, reads them by id, and searches them by
+ * {@code family} + {@code birthdate}, each phase with a fixed number of concurrent connections.
+ * Prints throughput and p50/p95/p99 latency per phase, the ratio to the reference figures of the
+ * plain {@code hapi-fhir-jpaserver-starter} measured on the same kind of machine, and writes a JSON
+ * summary. Usage: {@code java -jar bench/target/bench.jar --base=https://localhost:8443/fhir
+ * --ca=data/tls/server.crt [--connections=8 --patients=2000 --reads=5000 --searches=2000]}.
+ */
+public final class LoadBenchmark {
+
+    /**
+     * Plain hapi-fhir-jpaserver-starter 8.8.0 on local PostgreSQL, plain HTTP, 8 connections, on a
+     * 2-core machine of this kind (figures from the foundation issue).
+     */
+    private static final Map<String, Double> REFERENCE_PER_SECOND =
+            Map.of("create", 134.0, "read", 473.0, "search", 63.0);
+
+    private static final String[] FAMILIES = {
+        "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez",
+        "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin",
+        "Lee", "Perez", "Thompson", "White", "Harris", "Sanchez", "Clark", "Ramirez", "Lewis", "Robinson",
+        "Walker", "Young", "Allen", "King", "Wright", "Scott", "Torres", "Nguyen", "Hill", "Flores"
+    };
+    private static final String[] GIVEN = {
+        "James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth",
+        "William", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Charles", "Karen"
+    };
+
+    private final HttpClient http;
+    private final String base;
+    private final int connections;
+    private final ObjectMapper json = new ObjectMapper();
+
+    private LoadBenchmark(HttpClient http, String base, int connections) {
+        this.http = http;
+        this.base = base;
+        this.connections = connections;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = parse(args);
+        String base = options.getOrDefault("base", "https://localhost:8443/fhir");
+        Path ca = Path.of(options.getOrDefault("ca", "data/tls/server.crt"));
+        int connections = Integer.parseInt(options.getOrDefault("connections", "8"));
+        int warmup = Integer.parseInt(options.getOrDefault("warmup", "1500"));
+        int patients = Integer.parseInt(options.getOrDefault("patients", "2000"));
+        int reads = Integer.parseInt(options.getOrDefault("reads", "5000"));
+        int searches = Integer.parseInt(options.getOrDefault("searches", "2000"));
+        HttpClient.Version version =
+                "2".equals(options.get("http")) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1;
+        Path out = Path.of(options.getOrDefault(
+                "out", "bench/results/summary-" + Instant.now().toString().replace(':', '-') + ".json"));
+
+        HttpClient http = HttpClient.newBuilder()
+                .sslContext(trusting(ca))
+                .version(version)
+                .connectTimeout(Duration.ofSeconds(10))
+                .executor(Executors.newFixedThreadPool(connections))
+                .build();
+        LoadBenchmark benchmark = new LoadBenchmark(http, base, connections);
+        benchmark.run(warmup, patients, reads, searches, version, out);
+        System.exit(0);
+    }
+
+    private void run(int warmup, int patients, int reads, int searches, HttpClient.Version version, Path out)
+            throws Exception {
+        System.out.printf(Locale.ROOT, "Benchmark against %s, %d connections, %s%n", base, connections, version);
+
+        ConcurrentLinkedQueue<String[]> created = new ConcurrentLinkedQueue<>();
+        phase("warm-up", warmup, i -> create(created));
+        List<String[]> warm = new ArrayList<>(created);
+        phase("warm-up reads", warmup, i -> read(warm.get(i % warm.size())[0]));
+        phase("warm-up searches", warmup / 2, i -> search(warm.get(i % warm.size())));
+
+        Map<String, Result> results = new LinkedHashMap<>();
+        results.put("create", phase("create", patients, i -> create(created)));
+        List<String[]> all = new ArrayList<>(created);
+        results.put("read", phase("read", reads, i -> read(random(all)[0])));
+        results.put("search", phase("search", searches, i -> search(random(all))));
+
+        System.out.println();
+        System.out.printf(
+                Locale.ROOT,
+                "%-8s %10s %9s %9s %9s %8s %14s%n",
+                "phase",
+                "req/s",
+                "p50 ms",
+                "p95 ms",
+                "p99 ms",
+                "errors",
+                "vs reference");
+        ObjectNode summary = json.createObjectNode();
+        summary.put("timestamp", Instant.now().toString());
+        summary.put("base", base);
+        summary.put("connections", connections);
+        summary.put("httpVersion", version.toString());
+        summary.put("cores", Runtime.getRuntime().availableProcessors());
+        ObjectNode phases = summary.putObject("phases");
+        for (Map.Entry<String, Result> entry : results.entrySet()) {
+            Result result = entry.getValue();
+            double reference = REFERENCE_PER_SECOND.get(entry.getKey());
+            double ratio = result.perSecond() / reference;
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-8s %10.1f %9.1f %9.1f %9.1f %8d %8.2fx (%.0f/s)%n",
+                    entry.getKey(),
+                    result.perSecond(),
+                    result.percentileMillis(50),
+                    result.percentileMillis(95),
+                    result.percentileMillis(99),
+                    result.errors(),
+                    ratio,
+                    reference);
+            ObjectNode phase = phases.putObject(entry.getKey());
+            phase.put("requests", result.count());
+            phase.put("errors", result.errors());
+            phase.put("perSecond", round(result.perSecond()));
+            phase.put("p50Ms", round(result.percentileMillis(50)));
+            phase.put("p95Ms", round(result.percentileMillis(95)));
+            phase.put("p99Ms", round(result.percentileMillis(99)));
+            phase.put("referencePerSecond", reference);
+            phase.put("ratioToReference", round(ratio));
+        }
+        summary.put(
+                "reference",
+                "plain hapi-fhir-jpaserver-starter 8.8.0, local PostgreSQL, plain HTTP, 8 connections, 2 cores");
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        json.enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), summary);
+        System.out.println("Summary written to " + out);
+        long errors = results.values().stream().mapToLong(Result::errors).sum();
+        if (errors > 0) {
+            System.out.println("WARNING: " + errors + " requests failed");
+        }
+    }
+
+    private Result phase(String name, int count, IntFunction<Integer> request) throws InterruptedException {
+        long[] latencies = new long[count];
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger errors = new AtomicInteger();
+        ExecutorService workers = Executors.newFixedThreadPool(connections);
+        long start = System.nanoTime();
+        for (int w = 0; w < connections; w++) {
+            workers.execute(() -> {
+                int i;
+                while ((i = next.getAndIncrement()) < count) {
+                    long began = System.nanoTime();
+                    int status;
+                    try {
+                        status = request.apply(i);
+                    } catch (RuntimeException e) {
+                        status = -1;
+                    }
+                    latencies[i] = System.nanoTime() - began;
+                    if (status < 200 || status > 299) {
+                        errors.incrementAndGet();
+                    }
+                }
+            });
+        }
+        workers.shutdown();
+        if (!workers.awaitTermination(30, TimeUnit.MINUTES)) {
+            throw new IllegalStateException(name + " did not finish in 30 minutes");
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Result result = new Result(count, errors.get(), seconds, latencies);
+        System.out.printf(
+                Locale.ROOT,
+                "  %-17s %6d requests in %6.1f s: %7.1f/s, p95 %.1f ms, errors %d%n",
+                name,
+                count,
+                seconds,
+                result.perSecond(),
+                result.percentileMillis(95),
+                result.errors());
+        return result;
+    }
+
+    private int create(ConcurrentLinkedQueue<String[]> created) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        String family = FAMILIES[random.nextInt(FAMILIES.length)] + (char) ('a' + random.nextInt(26));
+        String birthDate =
+                LocalDate.of(1930, 1, 1).plusDays(random.nextInt(80 * 365)).toString();
+        ObjectNode patient = json.createObjectNode();
+        patient.put("resourceType", "Patient");
+        patient.putArray("identifier")
+                .addObject()
+                .put("system", "urn:oid:2.16.840.1.113883.19.5")
+                .put("value", "MRN-" + Long.toHexString(random.nextLong()));
+        ObjectNode name = patient.putArray("name").addObject();
+        name.put("use", "official").put("family", family);
+        name.putArray("given").add(GIVEN[random.nextInt(GIVEN.length)]).add(GIVEN[random.nextInt(GIVEN.length)]);
+        ArrayNode telecom = patient.putArray("telecom");
+        telecom.addObject().put("system", "phone").put("value", "555-" + (1000 + random.nextInt(9000)));
+        telecom.addObject().put("system", "email").put("value", family.toLowerCase(Locale.ROOT) + "@example.org");
+        patient.put("gender", random.nextBoolean() ? "female" : "male");
+        patient.put("birthDate", birthDate);
+        ObjectNode address = patient.putArray("address").addObject();
+        address.putArray("line").add(random.nextInt(999) + " Main Street");
+        address.put("city", "Springfield").put("state", "MA").put("postalCode", "0" + (1000 + random.nextInt(8999)));
+        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + "/Patient"))
+                .header("Content-Type", "application/fhir+json")
+                .header("Prefer", "return=minimal")
+                .POST(HttpRequest.BodyPublishers.ofString(patient.toString())));
+        if (response.statusCode() == 201) {
+            String location = response.headers().firstValue("Location").orElseThrow();
+            String id = location.replaceAll(".*/Patient/([^/]+)/_history/.*", "$1");
+            created.add(new String[] {id, family, birthDate});
+        }
+        return response.statusCode();
+    }
+
+    private int read(String id) {
+        return send(HttpRequest.newBuilder(URI.create(base + "/Patient/" + id)).GET())
+                .statusCode();
+    }
+
+    private int search(String[] patient) {
+        String query = "family=" + URLEncoder.encode(patient[1], StandardCharsets.UTF_8) + "&birthdate=" + patient[2];
+        HttpResponse<String> response = send(
+                HttpRequest.newBuilder(URI.create(base + "/Patient?" + query)).GET());
+        if (response.statusCode() == 200 && !hasEntries(response.body())) {
+            return 599; // the patient just created must be found
+        }
+        return response.statusCode();
+    }
+
+    private boolean hasEntries(String body) {
+        try {
+            JsonNode bundle = json.readTree(body);
+            return bundle.path("entry").size() > 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return http.send(
+                    request.header("Accept", "application/fhir+json")
+                            .timeout(Duration.ofSeconds(60))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String[] random(List<String[]> patients) {
+        return patients.get(ThreadLocalRandom.current().nextInt(patients.size()));
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 100) / 100.0;
+    }
+
+    private static SSLContext trusting(Path certificate) throws Exception {
+        try (InputStream in = Files.newInputStream(certificate)) {
+            Certificate cert = CertificateFactory.getInstance("X.509").generateCertificate(in);
+            KeyStore trustStore = KeyStore.getInstance(KeyStore.getDefaultType());
+            trustStore.load(null, null);
+            trustStore.setCertificateEntry("server", cert);
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trustStore);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        }
+    }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> options = new HashMap<>();
+        for (String arg : args) {
+            if (!arg.startsWith("--") || !arg.contains("=")) {
+                throw new IllegalArgumentException("Options are --name=value, got: " + arg);
+            }
+            options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+        }
+        return options;
+    }
+
+    /** One phase's measurements. */
+    private record Result(int count, int errors, double seconds, long[] latenciesNanos) {
+
+        Result {
+            latenciesNanos = latenciesNanos.clone();
+            Arrays.sort(latenciesNanos);
+        }
+
+        double perSecond() {
+            return count / seconds;
+        }
+
+        double percentileMillis(int percentile) {
+            if (latenciesNanos.length == 0) {
+                return 0;
+            }
+            int index = (int) Math.ceil(percentile / 100.0 * latenciesNanos.length) - 1;
+            return latenciesNanos[Math.max(0, index)] / 1e6;
+        }
+    }
+}
