@@ -12,6 +12,7 @@ import ca.uhn.fhir.rest.server.IncomingRequestAddressStrategy;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import org.securefhir.server.validation.StructuralValidationInterceptor;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -54,6 +55,7 @@ public class FhirEndpointConfig {
                         : new HardcodedServerAddressStrategy(properties.serverAddress()));
 
         server.registerInterceptor(new RequestGuardInterceptor(new OperationAllowList(properties.allowedOperations())));
+        server.registerInterceptor(new StructuralValidationInterceptor(systemDao.getContext()));
         return server;
     }
 

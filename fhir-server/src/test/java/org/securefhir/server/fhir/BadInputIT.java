@@ -77,6 +77,70 @@ class BadInputIT extends AbstractFhirServerIT {
     }
 
     @Test
+    void createWhenRequiredElementMissingThenUnprocessableEntityNamingIt() {
+        Response response = fhir().send(
+                        "POST",
+                        "/Encounter",
+                        TestFhirClient.FHIR_JSON,
+                        "{\"resourceType\":\"Encounter\",\"class\":{\"code\":\"AMB\"}}");
+
+        assertClientError(response, 422);
+        assertThat(response.as(OperationOutcome.class).getIssueFirstRep().getDiagnostics())
+                .contains("Encounter.status");
+    }
+
+    @Test
+    void patchWhenItRemovesRequiredElementThenUnprocessableEntityAndResourceUnchanged() {
+        TestFhirClient fhir = fhir();
+        String id = fhir.post("/Encounter", TestResources.encounter("Patient/" + patientId(fhir)))
+                .as(org.hl7.fhir.r4.model.Encounter.class)
+                .getIdElement()
+                .getIdPart();
+
+        Response response = fhir.send(
+                "PATCH",
+                "/Encounter/" + id,
+                "application/json-patch+json",
+                "[{\"op\":\"remove\",\"path\":\"/status\"}]");
+
+        assertClientError(response, 422);
+        assertThat(fhir.get("/Encounter/" + id)
+                        .as(org.hl7.fhir.r4.model.Encounter.class)
+                        .hasStatus())
+                .isTrue();
+    }
+
+    @Test
+    void transactionWhenOneEntryLacksRequiredElementThenNothingIsStored() {
+        TestFhirClient fhir = fhir();
+        String family = FhirRestIT.unique("TxInvalid");
+        org.hl7.fhir.r4.model.Bundle transaction =
+                new org.hl7.fhir.r4.model.Bundle().setType(org.hl7.fhir.r4.model.Bundle.BundleType.TRANSACTION);
+        transaction
+                .addEntry()
+                .setResource(TestResources.patient(family, "1970-01-01"))
+                .getRequest()
+                .setMethod(org.hl7.fhir.r4.model.Bundle.HTTPVerb.POST)
+                .setUrl("Patient");
+        transaction
+                .addEntry()
+                .setResource(new org.hl7.fhir.r4.model.Encounter()
+                        .setClass_(new org.hl7.fhir.r4.model.Coding(
+                                "http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB", null)))
+                .getRequest()
+                .setMethod(org.hl7.fhir.r4.model.Bundle.HTTPVerb.POST)
+                .setUrl("Encounter");
+
+        Response response = fhir.post("", transaction);
+
+        assertClientError(response, 422);
+        assertThat(fhir.get("/Patient?family=" + family)
+                        .as(org.hl7.fhir.r4.model.Bundle.class)
+                        .getEntry())
+                .isEmpty();
+    }
+
+    @Test
     void readWhenIdIsInvalidThenBadRequest() {
         Response response = fhir().get("/Patient/" + "a".repeat(100));
 
@@ -191,6 +255,13 @@ class BadInputIT extends AbstractFhirServerIT {
 
         assertThat(response.status()).isBetween(400, 412);
         assertNoStackTrace(response);
+    }
+
+    private static String patientId(TestFhirClient fhir) {
+        return fhir.post("/Patient", TestResources.patient(FhirRestIT.unique("Subject"), "1980-01-01"))
+                .as(org.hl7.fhir.r4.model.Patient.class)
+                .getIdElement()
+                .getIdPart();
     }
 
     private static void assertClientError(Response response, int status) {
