@@ -12,7 +12,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  * The secure FHIR R4 server: HAPI FHIR JPA on PostgreSQL, served over HTTPS only.
  *
  * <p>Excluded auto-configurations: Boot's JPA (HAPI needs its own entity manager factory, see
- * {@link org.securefhir.server.fhir.HapiJpaConfig}), Flyway (HAPI's migrator library brings it, but
+ * {@link org.securefhir.server.fhir.FhirStorageConfig}), Flyway (HAPI's migrator library brings it, but
  * nothing here runs Flyway migrations), the Elasticsearch client (full-text indexing is off) and
  * Thymeleaf (HAPI's narrative generator brings it; this server renders no web pages).
  */

@@ -6,6 +6,7 @@ import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
 import ca.uhn.fhir.jpa.provider.IJpaSystemProvider;
 import ca.uhn.fhir.jpa.provider.JpaCapabilityStatementProvider;
 import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
+import ca.uhn.fhir.parser.StrictErrorHandler;
 import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.server.HardcodedServerAddressStrategy;
 import ca.uhn.fhir.rest.server.IncomingRequestAddressStrategy;
@@ -34,6 +35,9 @@ public class FhirEndpointConfig {
             IValidationSupport validationSupport,
             DatabaseBackedPagingProvider pagingProvider,
             FhirServerProperties properties) {
+        // Structural validation on input: malformed content, unknown elements and invalid primitive
+        // values are errors (400), not warnings.
+        systemDao.getContext().setParserErrorHandler(new StrictErrorHandler());
         RestfulServer server = new RestfulServer(systemDao.getContext());
         server.registerProviders(resourceProviders.createProviders());
         server.registerProvider(systemProvider);

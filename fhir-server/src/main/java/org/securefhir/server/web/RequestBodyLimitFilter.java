@@ -19,7 +19,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Refuses request bodies larger than the configured limit with 413 and an OperationOutcome, before
  * anything parses them. A declared {@code Content-Length} is checked up front; a body sent without
- * one (chunked) is read up to the limit and refused as soon as it exceeds it.
+ * one (HTTP/1.1 chunked, HTTP/2 without content-length) is read into memory up to the limit and
+ * refused as soon as it exceeds it, so at most limit + 1 bytes are held per request.
  */
 final class RequestBodyLimitFilter extends OncePerRequestFilter {
 
@@ -39,7 +40,7 @@ final class RequestBodyLimitFilter extends OncePerRequestFilter {
             refuse(response);
             return;
         }
-        if (declared >= 0 || !hasBody(request)) {
+        if (declared >= 0 || !mayHaveBody(request)) {
             chain.doFilter(request, response);
             return;
         }
@@ -60,8 +61,13 @@ final class RequestBodyLimitFilter extends OncePerRequestFilter {
                 "Request body exceeds the limit of " + maxBytes + " bytes");
     }
 
-    private static boolean hasBody(HttpServletRequest request) {
-        return request.getHeader("Transfer-Encoding") != null;
+    /**
+     * A body of unknown length: HTTP/1.1 chunked, or HTTP/2 DATA frames without a content-length.
+     * Only methods that carry a FHIR body are buffered; HAPI never reads the body of the others.
+     */
+    private static boolean mayHaveBody(HttpServletRequest request) {
+        String method = request.getMethod();
+        return "POST".equals(method) || "PUT".equals(method) || "PATCH".equals(method);
     }
 
     private static byte[] readAtMost(InputStream in, long limit) throws IOException {

@@ -213,6 +213,16 @@ class BadInputIT extends AbstractFhirServerIT {
     }
 
     @Test
+    void createWhenHttp2BodyWithoutLengthExceedsLimitThenPayloadTooLarge() {
+        byte[] huge = new byte[10 * 1024 * 1024 + 64 * 1024];
+        Arrays.fill(huge, (byte) ' ');
+
+        Response response = fhir().sendLarge("/Patient", huge, true, java.net.http.HttpClient.Version.HTTP_2);
+
+        assertClientError(response, 413);
+    }
+
+    @Test
     void createWhenChunkedBodyIsWithinLimitThenAccepted() {
         byte[] body = TestFhirClient.encode(TestResources.patient("Chunked", "1970-01-01"))
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);

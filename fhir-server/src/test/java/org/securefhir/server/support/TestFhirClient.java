@@ -123,9 +123,13 @@ public final class TestFhirClient {
      * Content-Length.
      */
     public Response sendLarge(String path, byte[] body, boolean chunked) {
+        return sendLarge(path, body, chunked, HttpClient.Version.HTTP_1_1);
+    }
+
+    public Response sendLarge(String path, byte[] body, boolean chunked, HttpClient.Version version) {
         HttpClient http11 = HttpClient.newBuilder()
                 .sslContext(http.sslContext())
-                .version(HttpClient.Version.HTTP_1_1)
+                .version(version)
                 .connectTimeout(Duration.ofSeconds(10))
                 .build();
         HttpRequest.BodyPublisher publisher = chunked
@@ -133,7 +137,7 @@ public final class TestFhirClient {
                 : HttpRequest.BodyPublishers.ofByteArray(body);
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(Duration.ofSeconds(60))
-                .expectContinue(!chunked)
+                .expectContinue(!chunked && version == HttpClient.Version.HTTP_1_1)
                 .header("Accept", FHIR_JSON)
                 .header("Content-Type", FHIR_JSON)
                 .POST(publisher)

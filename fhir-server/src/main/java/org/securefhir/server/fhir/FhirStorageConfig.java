@@ -10,7 +10,6 @@ import ca.uhn.fhir.jpa.config.util.HapiEntityManagerFactoryUtil;
 import ca.uhn.fhir.jpa.model.config.PartitionSettings;
 import ca.uhn.fhir.jpa.model.dialect.HapiFhirPostgresDialect;
 import ca.uhn.fhir.jpa.subscription.channel.config.SubscriptionChannelConfig;
-import ca.uhn.fhir.parser.StrictErrorHandler;
 import jakarta.persistence.EntityManagerFactory;
 import java.util.Properties;
 import javax.sql.DataSource;
@@ -41,7 +40,7 @@ import org.springframework.transaction.annotation.EnableTransactionManagement;
     SubscriptionChannelConfig.class,
     Batch2JobsConfig.class
 })
-public class HapiJpaConfig {
+public class FhirStorageConfig {
 
     @Bean
     JpaStorageSettings jpaStorageSettings(FhirServerProperties properties) {
@@ -77,8 +76,7 @@ public class HapiJpaConfig {
             FhirContext fhirContext,
             JpaStorageSettings storageSettings,
             FhirServerProperties properties) {
-        // Structural validation on write: unknown elements and invalid primitive values are errors.
-        fhirContext.setParserErrorHandler(new StrictErrorHandler());
+        // Before the entity manager exists: Hibernate must find the schema current.
         if (properties.schemaMigration()) {
             HapiSchemaMigration.migrate(dataSource);
         }
