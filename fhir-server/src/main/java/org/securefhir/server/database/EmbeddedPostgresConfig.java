@@ -45,6 +45,7 @@ public class EmbeddedPostgresConfig {
         }
         Path directory = properties.dataDir().resolve("postgres").toAbsolutePath();
         Files.createDirectories(directory);
+        OrphanedPostgres.stopIfRunning(directory, Duration.ofSeconds(30));
         EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                 .setDataDirectory(directory)
                 .setCleanDataDirectory(false)
