@@ -30,10 +30,7 @@ class RestartIT {
         try (ConfigurableApplicationContext first = start(dataDir)) {
             firstCertificate = Files.readAllBytes(certificate);
             TestFhirClient fhir = client(first, certificate);
-            patientId = fhir.post("/Patient", TestResources.patient("Persistent", "1944-04-04"))
-                    .as(Patient.class)
-                    .getIdElement()
-                    .getIdPart();
+            patientId = fhir.create("/Patient", TestResources.patient("Persistent", "1944-04-04"));
         }
 
         try (ConfigurableApplicationContext second = start(dataDir)) {

@@ -30,7 +30,7 @@ import org.springframework.core.env.Profiles;
  */
 @Configuration(proxyBeanMethods = false)
 @Conditional(NoDatasourceUrlCondition.class)
-public class EmbeddedPostgresConfig {
+public final class EmbeddedPostgresConfig {
 
     private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresConfig.class);
 

@@ -20,7 +20,7 @@ import org.springframework.context.annotation.Configuration;
 
 /** The FHIR REST endpoint: HAPI's {@link RestfulServer} mounted at {@code /fhir}. */
 @Configuration(proxyBeanMethods = false)
-public class FhirEndpointConfig {
+public final class FhirEndpointConfig {
 
     /** Servlet path of the FHIR base. */
     public static final String FHIR_PATH = "/fhir";

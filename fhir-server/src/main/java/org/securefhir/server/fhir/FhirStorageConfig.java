@@ -40,7 +40,7 @@ import org.springframework.transaction.annotation.EnableTransactionManagement;
     SubscriptionChannelConfig.class,
     Batch2JobsConfig.class
 })
-public class FhirStorageConfig {
+public final class FhirStorageConfig {
 
     @Bean
     JpaStorageSettings jpaStorageSettings(FhirServerProperties properties) {

@@ -7,7 +7,7 @@ import org.springframework.context.annotation.Configuration;
 
 /** Tomcat connector settings that Spring Boot has no property for. */
 @Configuration(proxyBeanMethods = false)
-public class TomcatConfig {
+public final class TomcatConfig {
 
     @Bean
     WebServerFactoryCustomizer<TomcatServletWebServerFactory> tomcatConnectorHardening() {

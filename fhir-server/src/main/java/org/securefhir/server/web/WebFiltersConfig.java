@@ -9,7 +9,7 @@ import org.springframework.core.Ordered;
 
 /** Servlet filters in front of every endpoint: security headers first, then the body size limit. */
 @Configuration(proxyBeanMethods = false)
-public class WebFiltersConfig {
+public final class WebFiltersConfig {
 
     @Bean
     FilterRegistrationBean<SecurityHeadersFilter> securityHeadersFilter() {

@@ -92,10 +92,7 @@ class BadInputIT extends AbstractFhirServerIT {
     @Test
     void patchWhenItRemovesRequiredElementThenUnprocessableEntityAndResourceUnchanged() {
         TestFhirClient fhir = fhir();
-        String id = fhir.post("/Encounter", TestResources.encounter("Patient/" + patientId(fhir)))
-                .as(org.hl7.fhir.r4.model.Encounter.class)
-                .getIdElement()
-                .getIdPart();
+        String id = fhir.create("/Encounter", TestResources.encounter("Patient/" + patientId(fhir)));
 
         Response response = fhir.send(
                 "PATCH",
@@ -268,10 +265,7 @@ class BadInputIT extends AbstractFhirServerIT {
     }
 
     private static String patientId(TestFhirClient fhir) {
-        return fhir.post("/Patient", TestResources.patient(FhirRestIT.unique("Subject"), "1980-01-01"))
-                .as(org.hl7.fhir.r4.model.Patient.class)
-                .getIdElement()
-                .getIdPart();
+        return fhir.create("/Patient", TestResources.patient(FhirRestIT.unique("Subject"), "1980-01-01"));
     }
 
     private static void assertClientError(Response response, int status) {

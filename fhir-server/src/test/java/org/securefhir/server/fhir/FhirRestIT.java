@@ -114,10 +114,7 @@ class FhirRestIT extends AbstractFhirServerIT {
     @Test
     void updateWhenIfMatchIsStaleThenPreconditionFailed() {
         TestFhirClient fhir = fhir();
-        String id = fhir.post("/Patient", TestResources.patient(unique("Stale"), "1990-01-01"))
-                .as(Patient.class)
-                .getIdElement()
-                .getIdPart();
+        String id = fhir.create("/Patient", TestResources.patient(unique("Stale"), "1990-01-01"));
         Patient patient = fhir.get("/Patient/" + id).as(Patient.class);
         patient.setGender(Enumerations.AdministrativeGender.OTHER);
         assertThat(fhir.put("/Patient/" + id, patient, "If-Match", "W/\"1\"").status())
@@ -134,10 +131,7 @@ class FhirRestIT extends AbstractFhirServerIT {
     @Test
     void deleteWhenPatientIsReferencedThenConflict() {
         TestFhirClient fhir = fhir();
-        String patientId = fhir.post("/Patient", TestResources.patient(unique("Ref"), "1991-01-01"))
-                .as(Patient.class)
-                .getIdElement()
-                .getIdPart();
+        String patientId = fhir.create("/Patient", TestResources.patient(unique("Ref"), "1991-01-01"));
         assertThat(fhir.post("/Encounter", TestResources.encounter("Patient/" + patientId))
                         .status())
                 .isEqualTo(201);
@@ -152,14 +146,8 @@ class FhirRestIT extends AbstractFhirServerIT {
     void encounterAndClaimWhenCreatedThenSearchableWithIncludeAndRevinclude() {
         TestFhirClient fhir = fhir();
         String family = unique("Inc");
-        String patientId = fhir.post("/Patient", TestResources.patient(family, "1975-05-05"))
-                .as(Patient.class)
-                .getIdElement()
-                .getIdPart();
-        String encounterId = fhir.post("/Encounter", TestResources.encounter("Patient/" + patientId))
-                .as(Encounter.class)
-                .getIdElement()
-                .getIdPart();
+        String patientId = fhir.create("/Patient", TestResources.patient(family, "1975-05-05"));
+        String encounterId = fhir.create("/Encounter", TestResources.encounter("Patient/" + patientId));
         Organization insurer = fhir.post("/Organization", new Organization().setName("Insurer " + family))
                 .as(Organization.class);
         Response claim =
@@ -353,10 +341,7 @@ class FhirRestIT extends AbstractFhirServerIT {
     @Test
     void referencedTypesWhenCreatedThenStored() {
         TestFhirClient fhir = fhir();
-        String patientId = fhir.post("/Patient", TestResources.patient(unique("Types"), "1966-06-06"))
-                .as(Patient.class)
-                .getIdElement()
-                .getIdPart();
+        String patientId = fhir.create("/Patient", TestResources.patient(unique("Types"), "1966-06-06"));
         Coverage coverage = new Coverage();
         coverage.setStatus(Coverage.CoverageStatus.ACTIVE);
         coverage.setBeneficiary(new Reference("Patient/" + patientId));

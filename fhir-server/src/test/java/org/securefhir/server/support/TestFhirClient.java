@@ -77,6 +77,18 @@ public final class TestFhirClient {
         return send("POST", path, FHIR_JSON, encode(resource), headers);
     }
 
+    /** POSTs a resource that must be created (201) and returns its new logical id. */
+    public String create(String path, IBaseResource resource) {
+        Response response = post(path, resource);
+        if (response.status() != 201) {
+            throw new IllegalStateException("Expected 201 from POST " + path + " but got " + response);
+        }
+        return FHIR.newJsonParser()
+                .parseResource(response.body())
+                .getIdElement()
+                .getIdPart();
+    }
+
     public Response put(String path, IBaseResource resource, String... headers) {
         return send("PUT", path, FHIR_JSON, encode(resource), headers);
     }
