@@ -25,6 +25,8 @@ public final class FhirEndpointConfig {
     /** Servlet path of the FHIR base. */
     public static final String FHIR_PATH = "/fhir";
 
+    static final String SOFTWARE_NAME = "Secure FHIR Server";
+
     @Bean
     RestfulServer restfulServer(
             IFhirSystemDao<?, ?> systemDao,
@@ -39,6 +41,9 @@ public final class FhirEndpointConfig {
         // values are errors (400), not warnings.
         systemDao.getContext().setParserErrorHandler(new StrictErrorHandler());
         RestfulServer server = new RestfulServer(systemDao.getContext());
+        // Our name in CapabilityStatement.software, not HAPI's name and exact version.
+        server.setServerName(SOFTWARE_NAME);
+        server.setServerVersion(FhirEndpointConfig.class.getPackage().getImplementationVersion());
         server.registerProviders(resourceProviders.createProviders());
         server.registerProvider(systemProvider);
 

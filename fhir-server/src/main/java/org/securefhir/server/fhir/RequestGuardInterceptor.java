@@ -6,12 +6,15 @@ import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import org.hl7.fhir.instance.model.api.IBaseConformance;
 import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.CapabilityStatement;
 
 /**
  * First checks on every FHIR request, including each entry of a batch or transaction: ids in the
  * URL must be valid FHIR ids (400 otherwise, rather than a misleading 404), and only operations on
- * the {@link OperationAllowList} are served (403 otherwise).
+ * the {@link OperationAllowList} are served (403 otherwise) and advertised in the
+ * CapabilityStatement.
  */
 @Interceptor
 final class RequestGuardInterceptor {
@@ -36,6 +39,17 @@ final class RequestGuardInterceptor {
         String operation = request.getOperation();
         if (operation != null && operation.startsWith("$") && !operations.allows(operation)) {
             throw new ForbiddenOperationException("Operation " + operation + " is not enabled on this server");
+        }
+    }
+
+    @Hook(Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED)
+    public void advertiseOnlyAllowedOperations(IBaseConformance capabilityStatement) {
+        if (capabilityStatement instanceof CapabilityStatement r4) {
+            for (CapabilityStatement.CapabilityStatementRestComponent rest : r4.getRest()) {
+                rest.getOperation().removeIf(op -> !operations.allows(op.getName()));
+                rest.getResource()
+                        .forEach(resource -> resource.getOperation().removeIf(op -> !operations.allows(op.getName())));
+            }
         }
     }
 }

@@ -48,6 +48,17 @@ class FhirRestIT extends AbstractFhirServerIT {
                         "Condition",
                         "Consent",
                         "Provenance");
+        List<String> operations = new java.util.ArrayList<>();
+        capabilities.getRestFirstRep().getOperation().forEach(op -> operations.add(op.getName()));
+        capabilities
+                .getRestFirstRep()
+                .getResource()
+                .forEach(r -> r.getOperation().forEach(op -> operations.add(op.getName())));
+        assertThat(operations)
+                .contains("everything")
+                .doesNotContain("expunge", "reindex-terminology", "hapi.fhir.merge", "meta-delete");
+        assertThat(capabilities.getSoftware().getName()).isEqualTo("Secure FHIR Server");
+        assertThat(response.body()).doesNotContain("8.8.0");
     }
 
     @Test
