@@ -5,7 +5,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.autoconfigure.elasticsearch.ElasticsearchRestClientAutoConfiguration;
 import org.springframework.boot.autoconfigure.flyway.FlywayAutoConfiguration;
 import org.springframework.boot.autoconfigure.orm.jpa.HibernateJpaAutoConfiguration;
-import org.springframework.boot.autoconfigure.thymeleaf.ThymeleafAutoConfiguration;
+import org.springframework.boot.autoconfigure.security.servlet.UserDetailsServiceAutoConfiguration;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /**
@@ -13,17 +13,21 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  *
  * <p>Excluded auto-configurations: Boot's JPA (HAPI needs its own entity manager factory, see
  * {@link org.securefhir.server.fhir.FhirStorageConfig}), Flyway (HAPI's migrator library brings it, but
- * nothing here runs Flyway migrations), the Elasticsearch client (full-text indexing is off) and
- * Thymeleaf (HAPI's narrative generator brings it; this server renders no web pages).
+ * smart-auth runs its own Flyway instance on its own schema), the Elasticsearch client (full-text
+ * indexing is off) and Boot's default in-memory user (every login goes through smart-auth).
+ *
+ * <p>The application also hosts the SMART authorization server ({@code org.securefhir.auth}, module
+ * {@code smart-auth}) under {@code /auth}.
  */
 @SpringBootApplication(
+        scanBasePackages = {"org.securefhir.server", "org.securefhir.auth"},
         exclude = {
             HibernateJpaAutoConfiguration.class,
             FlywayAutoConfiguration.class,
             ElasticsearchRestClientAutoConfiguration.class,
-            ThymeleafAutoConfiguration.class
+            UserDetailsServiceAutoConfiguration.class
         })
-@ConfigurationPropertiesScan
+@ConfigurationPropertiesScan("org.securefhir.server")
 public class FhirServerApplication {
 
     public static void main(String[] args) {

@@ -16,6 +16,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
 final class SecurityHeadersFilter extends OncePerRequestFilter {
 
     static final String HSTS = "max-age=31536000; includeSubDomains";
+    static final String API_CSP = "default-src 'none'; frame-ancestors 'none'";
+    /** The authorization server's pages: inline styles and the QR code image, nothing else. */
+    static final String AUTH_PAGES_CSP =
+            "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'";
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -26,7 +30,8 @@ final class SecurityHeadersFilter extends OncePerRequestFilter {
         response.setHeader("X-Content-Type-Options", "nosniff");
         response.setHeader("X-Frame-Options", "DENY");
         response.setHeader("Referrer-Policy", "no-referrer");
-        response.setHeader("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+        response.setHeader(
+                "Content-Security-Policy", request.getRequestURI().startsWith("/auth/") ? AUTH_PAGES_CSP : API_CSP);
         response.setHeader("Cache-Control", "no-store");
         chain.doFilter(request, new WithoutVersionBanner(response));
     }

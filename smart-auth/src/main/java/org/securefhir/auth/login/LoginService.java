@@ -87,6 +87,32 @@ public final class LoginService {
         return checkSecondFactor(user, sourceAddress, "totp", () -> totp.verify(user.id(), code));
     }
 
+    /**
+     * Second step at the first login: confirms TOTP enrollment with a first code.
+     *
+     * @param recoveryCodes receives the ten new recovery codes on success, to show once
+     */
+    public Outcome confirmEnrollment(
+            UserAccount user,
+            String code,
+            String sourceAddress,
+            java.util.function.Consumer<java.util.List<String>> recoveryCodes) {
+        Outcome outcome = checkSecondFactor(
+                user,
+                sourceAddress,
+                "totp",
+                () -> totp.confirm(user.id(), code)
+                        .map(codes -> {
+                            recoveryCodes.accept(codes);
+                            return true;
+                        })
+                        .orElse(false));
+        if (outcome instanceof Outcome.Success) {
+            event(SecurityEvent.Type.MFA_ENROLLED, Optional.of(user.id()), user.username(), sourceAddress, "totp");
+        }
+        return outcome;
+    }
+
     /** Second step alternative: a single-use recovery code. */
     public Outcome checkRecoveryCode(UserAccount user, String code, String sourceAddress) {
         Outcome outcome =

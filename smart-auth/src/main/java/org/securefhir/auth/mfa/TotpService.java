@@ -152,6 +152,19 @@ public final class TotpService {
         return count == null ? 0 : count;
     }
 
+    /**
+     * Stores an already known secret as a confirmed factor: for demo accounts only, whose secrets are
+     * published in docs/demo-accounts.md.
+     */
+    public void importConfirmed(String userId, byte[] secret) {
+        jdbc.update(
+                "INSERT INTO smart_auth.mfa_totp (user_id, secret_encrypted, confirmed, last_used_step, created_at)"
+                        + " VALUES (?, ?, TRUE, -1, ?) ON CONFLICT (user_id) DO NOTHING",
+                userId,
+                cipher.encrypt(secret, userId),
+                Timestamp.from(clock.instant()));
+    }
+
     /** Administrator action: the user enrolls again at the next login. */
     public void reset(String userId) {
         transactions.executeWithoutResult(status -> {

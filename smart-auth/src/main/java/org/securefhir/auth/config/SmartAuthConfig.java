@@ -1,0 +1,150 @@
+package org.securefhir.auth.config;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import javax.crypto.SecretKey;
+import javax.sql.DataSource;
+import org.securefhir.auth.event.LoggingSecurityEventSink;
+import org.securefhir.auth.event.SecurityEventSink;
+import org.securefhir.auth.keys.SecretKeys;
+import org.securefhir.auth.keys.SigningKeys;
+import org.securefhir.auth.login.LockoutSettings;
+import org.securefhir.auth.login.LoginService;
+import org.securefhir.auth.mfa.SecretCipher;
+import org.securefhir.auth.mfa.TotpService;
+import org.securefhir.auth.password.CommonPasswords;
+import org.securefhir.auth.password.PasswordHashing;
+import org.securefhir.auth.password.PasswordPolicy;
+import org.securefhir.auth.password.PasswordPolicySettings;
+import org.securefhir.auth.schema.SmartAuthSchema;
+import org.securefhir.auth.user.UserAccounts;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.core.env.Profiles;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** The authorization server's services: storage schema, accounts, passwords, second factor, keys. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(SmartAuthProperties.class)
+public class SmartAuthConfig {
+
+    /** Marker bean: the smart-auth schema has been migrated. */
+    public record SmartAuthSchemaReady() {}
+
+    @Bean
+    SmartAuthSchemaReady smartAuthSchema(DataSource dataSource) {
+        SmartAuthSchema.migrate(dataSource);
+        return new SmartAuthSchemaReady();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    SecureRandom secureRandom() {
+        return new SecureRandom();
+    }
+
+    @Bean
+    PasswordEncoder passwordEncoder(SmartAuthProperties properties) {
+        SmartAuthProperties.Hashing hashing = properties.hashing();
+        return PasswordHashing.argon2id(hashing.memoryKib(), hashing.iterations(), hashing.parallelism());
+    }
+
+    @Bean
+    SecretCipher secretCipher(
+            SmartAuthProperties properties,
+            Environment environment,
+            SecureRandom random,
+            @Value("${fhir.data-dir:data}") Path dataDir) {
+        boolean production = environment.acceptsProfiles(Profiles.of("prod"));
+        if (production && properties.demo()) {
+            throw new IllegalStateException("smart.auth.demo=true is refused in the 'prod' profile");
+        }
+        SecretKey key;
+        if (!properties.secretKeyBase64().isBlank()) {
+            key = SecretKeys.fromBase64(properties.secretKeyBase64());
+        } else if (production) {
+            throw new IllegalStateException("The 'prod' profile requires smart.auth.secret-key-base64");
+        } else {
+            key = SecretKeys.developmentKey(dataDir.resolve("keys").resolve("smart-auth.key"), random);
+        }
+        return new SecretCipher(key, random);
+    }
+
+    @Bean
+    UserAccounts userAccounts(
+            SmartAuthSchemaReady schema,
+            JdbcTemplate jdbc,
+            TransactionTemplate transactions,
+            SmartAuthProperties properties,
+            PasswordEncoder passwordEncoder,
+            Clock clock) {
+        SmartAuthProperties.Passwords rules = properties.passwords();
+        PasswordPolicySettings settings = new PasswordPolicySettings(
+                rules.minLength(),
+                Math.max(128, rules.minLength()),
+                rules.history(),
+                rules.requireMixedCase(),
+                rules.requireDigit(),
+                rules.requireSymbol());
+        PasswordPolicy policy = new PasswordPolicy(settings, CommonPasswords.bundled(), passwordEncoder);
+        return new UserAccounts(jdbc, transactions, policy, passwordEncoder, clock);
+    }
+
+    @Bean
+    TotpService totpService(
+            SmartAuthSchemaReady schema,
+            JdbcTemplate jdbc,
+            TransactionTemplate transactions,
+            SecretCipher cipher,
+            SecureRandom random,
+            Clock clock,
+            SmartAuthProperties properties) {
+        return new TotpService(jdbc, transactions, cipher, random, clock, "Secure FHIR", properties.totpWindowSteps());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    SecurityEventSink securityEventSink() {
+        return new LoggingSecurityEventSink();
+    }
+
+    @Bean
+    LoginService loginService(
+            UserAccounts users,
+            TotpService totp,
+            JdbcTemplate jdbc,
+            SmartAuthProperties properties,
+            PasswordEncoder passwordEncoder,
+            SecurityEventSink events,
+            Clock clock) {
+        SmartAuthProperties.Lockout lockout = properties.lockout();
+        return new LoginService(
+                users,
+                totp,
+                jdbc,
+                new LockoutSettings(lockout.maxFailures(), lockout.window(), lockout.duration()),
+                passwordEncoder,
+                events,
+                clock);
+    }
+
+    @Bean
+    SigningKeys signingKeys(
+            SmartAuthSchemaReady schema, JdbcTemplate jdbc, SecretCipher cipher, SecureRandom random, Clock clock) {
+        SigningKeys keys = new SigningKeys(jdbc, cipher, random, clock);
+        keys.ensureSigningKey();
+        return keys;
+    }
+}

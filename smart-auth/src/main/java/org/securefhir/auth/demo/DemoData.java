@@ -1,0 +1,165 @@
+package org.securefhir.auth.demo;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.securefhir.auth.mfa.Base32;
+import org.securefhir.auth.mfa.TotpService;
+import org.securefhir.auth.user.NewUser;
+import org.securefhir.auth.user.Role;
+import org.securefhir.auth.user.UserAccount;
+import org.securefhir.auth.user.UserAccounts;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
+import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
+import org.springframework.stereotype.Component;
+
+/**
+ * DEMO DATA, for the default embedded run only (never in {@code prod}, which refuses
+ * {@code smart.auth.demo=true}): one user per role with a published password and TOTP secret, and
+ * demo client registrations. Everything is listed in {@code docs/demo-accounts.md}; the values here
+ * and there must match. Existing users and clients are left as they are.
+ */
+@Component
+@ConditionalOnProperty(name = "smart.auth.demo", havingValue = "true")
+public final class DemoData implements ApplicationRunner {
+
+    /** A demo user: fhirUser ids match the demo FHIR resources the FHIR server seeds. */
+    public record DemoUser(String username, String password, Role role, Optional<String> fhirUser) {
+
+        /** The published TOTP secret: derived from the user name, so docs and code agree. */
+        public String totpSecretBase32() {
+            return Base32.encode(secret(username));
+        }
+    }
+
+    public static final List<DemoUser> USERS = List.of(
+            new DemoUser(
+                    "dr.demo",
+                    "Demo physician passphrase 1",
+                    Role.PHYSICIAN,
+                    Optional.of("Practitioner/demo-physician")),
+            new DemoUser("nurse.demo", "Demo nurse passphrase 2", Role.NURSE, Optional.of("Practitioner/demo-nurse")),
+            new DemoUser("frontdesk.demo", "Demo front desk passphrase 3", Role.FRONT_DESK, Optional.empty()),
+            new DemoUser("billing.demo", "Demo billing passphrase 4", Role.BILLING, Optional.empty()),
+            new DemoUser("auditor.demo", "Demo auditor passphrase 5", Role.AUDITOR, Optional.empty()),
+            new DemoUser("admin.demo", "Demo administrator passphrase 6", Role.ADMIN, Optional.empty()),
+            new DemoUser(
+                    "patient.demo", "Demo patient passphrase 7", Role.PATIENT, Optional.of("Patient/demo-patient")));
+
+    public static final String PUBLIC_CLIENT_ID = "demo-public-app";
+    public static final String CONFIDENTIAL_CLIENT_ID = "demo-confidential-app";
+    public static final String CONFIDENTIAL_CLIENT_SECRET = "demo-confidential-secret-NOT-FOR-PRODUCTION";
+    public static final List<String> REDIRECT_URIS =
+            List.of("http://127.0.0.1:9000/callback", "http://localhost:9000/callback");
+
+    private static final Logger log = LoggerFactory.getLogger(DemoData.class);
+
+    private final UserAccounts users;
+    private final TotpService totp;
+    private final RegisteredClientRepository clients;
+    private final PasswordEncoder passwordEncoder;
+
+    DemoData(
+            UserAccounts users, TotpService totp, RegisteredClientRepository clients, PasswordEncoder passwordEncoder) {
+        this.users = users;
+        this.totp = totp;
+        this.clients = clients;
+        this.passwordEncoder = passwordEncoder;
+    }
+
+    @Override
+    public void run(ApplicationArguments args) {
+        int created = 0;
+        for (DemoUser demo : USERS) {
+            if (users.findByUsername(demo.username()).isEmpty()) {
+                UserAccount user = users.create(
+                        new NewUser(demo.username(), displayName(demo), demo.fhirUser(), Set.of(demo.role())),
+                        demo.password());
+                totp.importConfirmed(user.id(), secret(demo.username()));
+                created++;
+            }
+        }
+        if (clients.findByClientId(PUBLIC_CLIENT_ID) == null) {
+            clients.save(smartClient(PUBLIC_CLIENT_ID, "Demo SMART app (public)")
+                    .clientAuthenticationMethod(ClientAuthenticationMethod.NONE)
+                    .build());
+        }
+        if (clients.findByClientId(CONFIDENTIAL_CLIENT_ID) == null) {
+            clients.save(smartClient(CONFIDENTIAL_CLIENT_ID, "Demo SMART app (confidential)")
+                    .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                    .clientSecret(passwordEncoder.encode(CONFIDENTIAL_CLIENT_SECRET))
+                    .build());
+        }
+        if (created > 0) {
+            log.warn("DEMO MODE: created {} demo users with published passwords (docs/demo-accounts.md)", created);
+        }
+    }
+
+    private static RegisteredClient.Builder smartClient(String clientId, String name) {
+        RegisteredClient.Builder client = RegisteredClient.withId(
+                        UUID.randomUUID().toString())
+                .clientId(clientId)
+                .clientName(name)
+                .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+                .authorizationGrantType(AuthorizationGrantType.REFRESH_TOKEN)
+                .clientSettings(ClientSettings.builder()
+                        .requireProofKey(true)
+                        .requireAuthorizationConsent(true)
+                        .build())
+                .tokenSettings(TokenSettings.builder()
+                        .accessTokenTimeToLive(Duration.ofMinutes(10))
+                        .authorizationCodeTimeToLive(Duration.ofMinutes(1))
+                        .refreshTokenTimeToLive(Duration.ofDays(90))
+                        .reuseRefreshTokens(false)
+                        .build());
+        REDIRECT_URIS.forEach(client::redirectUri);
+        for (String scope : List.of(
+                "openid",
+                "fhirUser",
+                "profile",
+                "launch",
+                "launch/patient",
+                "launch/encounter",
+                "offline_access",
+                "online_access",
+                "patient/*.rs",
+                "patient/*.read",
+                "user/*.rs",
+                "user/*.read",
+                "patient/Patient.rs",
+                "patient/Observation.rs",
+                "patient/Encounter.rs")) {
+            client.scope(scope);
+        }
+        return client;
+    }
+
+    private static String displayName(DemoUser demo) {
+        return "Demo " + demo.role().code();
+    }
+
+    static byte[] secret(String username) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(("securefhir demo totp " + username).getBytes(StandardCharsets.UTF_8));
+            return java.util.Arrays.copyOf(digest, 20);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

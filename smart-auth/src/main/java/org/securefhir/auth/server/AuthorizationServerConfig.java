@@ -1,0 +1,146 @@
+package org.securefhir.auth.server;
+
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.proc.SecurityContext;
+import java.util.HashSet;
+import java.util.Set;
+import org.securefhir.auth.config.SmartAuthProperties;
+import org.securefhir.auth.keys.SigningKeys;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.MediaType;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.server.authorization.JdbcOAuth2AuthorizationConsentService;
+import org.springframework.security.oauth2.server.authorization.JdbcOAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationConsentService;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationContext;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationToken;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationValidator;
+import org.springframework.security.oauth2.server.authorization.client.JdbcRegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.config.annotation.web.configuration.OAuth2AuthorizationServerConfiguration;
+import org.springframework.security.oauth2.server.authorization.config.annotation.web.configurers.OAuth2AuthorizationServerConfigurer;
+import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
+import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
+import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.context.SecurityContextHolderFilter;
+import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
+
+/**
+ * Spring Authorization Server, co-hosted under the issuer path {@code /auth}: authorization, token,
+ * introspection, revocation, JWKS, OIDC discovery and user info. All state (clients, authorizations,
+ * consents, keys) is in PostgreSQL. PKCE with S256 is required of every client.
+ */
+@Configuration(proxyBeanMethods = false)
+public class AuthorizationServerConfig {
+
+    static final String LOGIN_PAGE = "/auth/login";
+
+    @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    SecurityFilterChain authorizationServerSecurityFilterChain(
+            HttpSecurity http, SmartAuthProperties properties, AuthorizationServerSettings settings) throws Exception {
+        OAuth2AuthorizationServerConfigurer authorizationServer =
+                OAuth2AuthorizationServerConfigurer.authorizationServer();
+        http.securityMatcher(authorizationServer.getEndpointsMatcher())
+                .with(
+                        authorizationServer,
+                        server -> server.oidc(Customizer.withDefaults())
+                                .authorizationEndpoint(endpoint ->
+                                        endpoint.authenticationProviders(providers -> providers.forEach(provider -> {
+                                            if (provider
+                                                    instanceof
+                                                    OAuth2AuthorizationCodeRequestAuthenticationProvider codeRequests) {
+                                                codeRequests.setAuthenticationValidator(
+                                                        new OAuth2AuthorizationCodeRequestAuthenticationValidator()
+                                                                .andThen(AuthorizationServerConfig::requirePkce));
+                                            }
+                                        }))))
+                .authorizeHttpRequests(authorize -> authorize.anyRequest().authenticated())
+                .addFilterBefore(
+                        new IssuerGuardFilter(properties.issuer(), endpoints(settings)),
+                        SecurityContextHolderFilter.class)
+                .exceptionHandling(exceptions -> exceptions.defaultAuthenticationEntryPointFor(
+                        new LoginUrlAuthenticationEntryPoint(LOGIN_PAGE),
+                        new MediaTypeRequestMatcher(MediaType.TEXT_HTML)));
+        return http.build();
+    }
+
+    /** PKCE (RFC 7636) with S256 for every client, public or confidential. */
+    private static void requirePkce(OAuth2AuthorizationCodeRequestAuthenticationContext context) {
+        OAuth2AuthorizationCodeRequestAuthenticationToken request = context.getAuthentication();
+        Object challenge = request.getAdditionalParameters().get("code_challenge");
+        if (!(challenge instanceof String value) || value.isBlank()) {
+            OAuth2Error error =
+                    new OAuth2Error(OAuth2ErrorCodes.INVALID_REQUEST, "code_challenge (PKCE, S256) is required", null);
+            throw new org.springframework.security.oauth2.server.authorization.authentication
+                    .OAuth2AuthorizationCodeRequestAuthenticationException(error, request);
+        }
+    }
+
+    private static Set<String> endpoints(AuthorizationServerSettings settings) {
+        Set<String> endpoints = new HashSet<>();
+        settings.getSettings().forEach((name, value) -> {
+            if (name.endsWith("-endpoint") && value instanceof String path) {
+                endpoints.add(path);
+            }
+        });
+        endpoints.add("/.well-known/openid-configuration");
+        endpoints.add("/.well-known/oauth-authorization-server");
+        return endpoints;
+    }
+
+    @Bean
+    AuthorizationServerSettings authorizationServerSettings() {
+        // The issuer (with its /auth path) is taken from the request and pinned by IssuerGuardFilter.
+        return AuthorizationServerSettings.builder()
+                .multipleIssuersAllowed(true)
+                .build();
+    }
+
+    @Bean
+    RegisteredClientRepository registeredClientRepository(JdbcTemplate jdbc) {
+        return new JdbcRegisteredClientRepository(jdbc);
+    }
+
+    @Bean
+    OAuth2AuthorizationService authorizationService(JdbcTemplate jdbc, RegisteredClientRepository clients) {
+        return new JdbcOAuth2AuthorizationService(jdbc, clients);
+    }
+
+    @Bean
+    OAuth2AuthorizationConsentService authorizationConsentService(
+            JdbcTemplate jdbc, RegisteredClientRepository clients) {
+        return new JdbcOAuth2AuthorizationConsentService(jdbc, clients);
+    }
+
+    @Bean
+    JWKSource<SecurityContext> jwkSource(SigningKeys keys) {
+        JWKSet keySet = keys.load();
+        return (selector, context) -> selector.select(keySet);
+    }
+
+    @Bean
+    JwtDecoder jwtDecoder(JWKSource<SecurityContext> jwkSource) {
+        return OAuth2AuthorizationServerConfiguration.jwtDecoder(jwkSource);
+    }
+
+    /** Signs with the newest key (by kid) so that older keys can stay published after a rotation. */
+    @Bean
+    OAuth2TokenCustomizer<JwtEncodingContext> signingKeyCustomizer(SigningKeys keys) {
+        String activeKid = keys.load().getKeys().get(0).getKeyID();
+        return context -> context.getJwsHeader().keyId(activeKid);
+    }
+}

@@ -1,0 +1,34 @@
+package org.securefhir.auth.web;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+
+/**
+ * The authorization server's own pages under {@code /auth} (login, second factor, account, logout),
+ * with CSRF protection and session-based login. The OAuth endpoints themselves are in
+ * {@code AuthorizationServerConfig}'s chain, which runs first.
+ */
+@Configuration(proxyBeanMethods = false)
+public class LoginSecurityConfig {
+
+    @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE + 1)
+    SecurityFilterChain loginPagesSecurityFilterChain(HttpSecurity http) throws Exception {
+        http.securityMatcher("/auth/**")
+                .authorizeHttpRequests(authorize -> authorize
+                        .requestMatchers("/auth/login", "/auth/mfa", "/auth/mfa/enroll", "/auth/error")
+                        .permitAll()
+                        .anyRequest()
+                        .authenticated())
+                .exceptionHandling(exceptions ->
+                        exceptions.authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint("/auth/login")))
+                .logout(logout -> logout.logoutUrl("/auth/logout").logoutSuccessUrl("/auth/login?logout"))
+                .sessionManagement(sessions -> sessions.sessionFixation(fixation -> fixation.changeSessionId()));
+        return http.build();
+    }
+}
