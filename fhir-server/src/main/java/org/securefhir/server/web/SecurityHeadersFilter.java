@@ -33,6 +33,7 @@ final class SecurityHeadersFilter extends OncePerRequestFilter {
         response.setHeader(
                 "Content-Security-Policy", request.getRequestURI().startsWith("/auth/") ? AUTH_PAGES_CSP : API_CSP);
         response.setHeader("Cache-Control", "no-store");
+        response.setHeader("Pragma", "no-cache");
         chain.doFilter(request, new WithoutVersionBanner(response));
     }
 

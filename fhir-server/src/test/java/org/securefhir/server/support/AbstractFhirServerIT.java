@@ -15,18 +15,24 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  */
 @SpringBootTest(
         classes = FhirServerApplication.class,
-        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        // Inlined (not dynamic) so that start-up code such as the TLS set-up sees it too.
-        properties = "fhir.data-dir=${" + AbstractFhirServerIT.SHARED_DATA_DIR_PROPERTY + "}")
+        webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT,
+        // Inlined (not dynamic) so that start-up code such as the TLS set-up sees them too. A fixed
+        // free port (not 0) because the authorization server's issuer URL contains it.
+        properties = {
+            "fhir.data-dir=${" + AbstractFhirServerIT.SHARED_DATA_DIR_PROPERTY + "}",
+            "server.port=${" + AbstractFhirServerIT.SHARED_PORT_PROPERTY + "}"
+        })
 public abstract class AbstractFhirServerIT {
 
     static final String SHARED_DATA_DIR_PROPERTY = "securefhir.it.shared-data-dir";
+    static final String SHARED_PORT_PROPERTY = "securefhir.it.shared-port";
 
     /** State directory of the shared server: a fresh one per test run, under target/. */
     protected static final Path DATA_DIR = freshDirectory("shared-");
 
     static {
         System.setProperty(SHARED_DATA_DIR_PROPERTY, DATA_DIR.toString());
+        System.setProperty(SHARED_PORT_PROPERTY, Integer.toString(freePort()));
     }
 
     @LocalServerPort
@@ -38,6 +44,15 @@ public abstract class AbstractFhirServerIT {
 
     protected static Path certificate() {
         return DATA_DIR.resolve("tls").resolve("server.crt");
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket socket =
+                new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public static Path freshDirectory(String prefix) {

@@ -47,6 +47,7 @@ import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
 public class AuthorizationServerConfig {
 
     static final String LOGIN_PAGE = "/auth/login";
+    static final String CONSENT_PAGE = "/auth/consent";
 
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -58,8 +59,8 @@ public class AuthorizationServerConfig {
                 .with(
                         authorizationServer,
                         server -> server.oidc(Customizer.withDefaults())
-                                .authorizationEndpoint(endpoint ->
-                                        endpoint.authenticationProviders(providers -> providers.forEach(provider -> {
+                                .authorizationEndpoint(endpoint -> endpoint.consentPage(CONSENT_PAGE)
+                                        .authenticationProviders(providers -> providers.forEach(provider -> {
                                             if (provider
                                                     instanceof
                                                     OAuth2AuthorizationCodeRequestAuthenticationProvider codeRequests) {

@@ -1,6 +1,7 @@
 package org.securefhir.auth.web;
 
-import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import java.security.Principal;
+import org.securefhir.auth.user.UserAccounts;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -9,9 +10,15 @@ import org.springframework.web.bind.annotation.GetMapping;
 @Controller
 final class AccountController {
 
+    private final UserAccounts users;
+
+    AccountController(UserAccounts users) {
+        this.users = users;
+    }
+
     @GetMapping("/auth/account")
-    String account(@AuthenticationPrincipal AuthenticatedUser user, Model model) {
-        model.addAttribute("user", user);
+    String account(Principal principal, Model model) {
+        model.addAttribute("user", users.findById(principal.getName()).orElseThrow());
         return "auth/account";
     }
 }

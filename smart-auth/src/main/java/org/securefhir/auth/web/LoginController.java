@@ -17,6 +17,7 @@ import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.core.context.SecurityContextHolderStrategy;
+import org.springframework.security.core.userdetails.User;
 import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
 import org.springframework.security.web.context.SecurityContextRepository;
 import org.springframework.security.web.savedrequest.HttpSessionRequestCache;
@@ -163,8 +164,10 @@ final class LoginController {
                                 new SimpleGrantedAuthority("FACTOR_TOTP")))
                 .toList();
         SecurityContext context = contexts.createEmptyContext();
-        context.setAuthentication(
-                UsernamePasswordAuthenticationToken.authenticated(AuthenticatedUser.of(user), null, authorities));
+        // The principal's name is the stable user id (the token subject); a plain Spring Security User,
+        // because Spring Authorization Server stores the principal with an allow-listed JSON mapper.
+        User principal = new User(user.id(), "", authorities);
+        context.setAuthentication(UsernamePasswordAuthenticationToken.authenticated(principal, null, authorities));
         contexts.setContext(context);
         contextRepository.saveContext(context, request, response);
 

@@ -1,0 +1,350 @@
+package org.securefhir.server.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.securefhir.auth.demo.DemoData;
+import org.securefhir.auth.mfa.Base32;
+import org.securefhir.auth.mfa.Totp;
+import org.securefhir.auth.mfa.TotpService;
+import org.securefhir.auth.user.NewUser;
+import org.securefhir.auth.user.Role;
+import org.securefhir.auth.user.UserAccount;
+import org.securefhir.auth.user.UserAccounts;
+import org.securefhir.server.support.AbstractFhirServerIT;
+import org.securefhir.server.support.TestBrowser;
+import org.securefhir.server.support.TestBrowser.Page;
+import org.securefhir.server.support.TestFhirClient;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * The interactive login and the authorization code flow end to end over HTTPS, as a browser and an
+ * app would drive them: password, second factor, consent, code, token.
+ */
+class SmartLoginIT extends AbstractFhirServerIT {
+
+    private static final String PASSWORD = "a long and unusual passphrase";
+    private static final String REDIRECT = DemoData.REDIRECT_URIS.get(0);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Autowired
+    private UserAccounts accounts;
+
+    @Autowired
+    private TotpService totp;
+
+    @Test
+    void authorizationCodeFlowWhenPasswordTotpAndConsentThenTokensIssued() throws Exception {
+        // given
+        EnrolledUser user = enrolledUser();
+        TestBrowser browser = browser();
+        Pkce pkce = Pkce.create();
+
+        // when: the app sends the user to the authorization endpoint
+        Page authorize = browser.get(
+                authorizeUrl(pkce.challenge(), "S256", "state-123", "openid fhirUser patient/*.rs offline_access"));
+        assertThat(authorize.status()).isEqualTo(302);
+        assertThat(authorize.location()).endsWith("/auth/login");
+
+        // and the user signs in with password and TOTP
+        Page afterPassword = signInWithPassword(browser, user.account().username(), PASSWORD);
+        assertThat(afterPassword.location()).endsWith("/auth/mfa");
+        Page mfaPage = browser.get("/auth/mfa");
+        assertThat(mfaPage.body()).contains("Verification code");
+        Page afterCode = browser.post("/auth/mfa", form("code", user.currentCode(), "_csrf", mfaPage.field("_csrf")));
+        assertThat(afterCode.status()).isEqualTo(302);
+        assertThat(afterCode.location()).contains("/auth/oauth2/authorize");
+
+        // and consents, seeing the offline-access notice
+        Page consentRedirect = browser.get(afterCode.location());
+        assertThat(consentRedirect.location()).contains("/auth/consent");
+        Page consent = browser.get(consentRedirect.location());
+        assertThat(consent.body()).contains("offline-notice").contains("patient/*.rs");
+        List<Map.Entry<String, String>> approval = new ArrayList<>(form(
+                "client_id",
+                consent.field("client_id"),
+                "state",
+                consent.field("state"),
+                "_csrf",
+                consent.field("_csrf")));
+        consent.fields("scope").forEach(scope -> approval.add(Map.entry("scope", scope)));
+        Page codeRedirect = browser.post("/auth/oauth2/authorize", approval);
+
+        // then: the app receives a code and exchanges it, with the verifier, for tokens
+        assertThat(codeRedirect.status()).isEqualTo(302);
+        assertThat(codeRedirect.location()).startsWith(REDIRECT);
+        Map<String, String> callback = codeRedirect.locationQuery();
+        assertThat(callback).containsEntry("state", "state-123").containsKey("code");
+
+        Page token = exchange(browser, callback.get("code"), pkce.verifier());
+        assertThat(token.status()).as(token.body()).isEqualTo(200);
+        assertThat(token.raw().headers().firstValue("Cache-Control"))
+                .hasValueSatisfying(v -> assertThat(v).contains("no-store"));
+        assertThat(token.raw().headers().firstValue("Pragma")).contains("no-cache");
+        JsonNode tokens = JSON.readTree(token.body());
+        assertThat(tokens.path("token_type").asText()).isEqualTo("Bearer");
+        assertThat(tokens.path("access_token").asText()).isNotBlank();
+        assertThat(tokens.path("id_token").asText()).isNotBlank();
+        // Spring Authorization Server issues refresh tokens to confidential clients only (so far).
+        assertThat(tokens.has("refresh_token")).isFalse();
+        assertThat(tokens.path("scope").asText()).contains("patient/*.rs");
+        JsonNode claims = JSON.readTree(Base64.getUrlDecoder()
+                .decode(tokens.path("access_token").asText().split("\\.")[1]));
+        assertThat(claims.path("sub").asText()).isEqualTo(user.account().id());
+        assertThat(claims.path("iss").asText()).isEqualTo("https://localhost:" + port + "/auth");
+    }
+
+    @Test
+    void firstLoginWhenNoSecondFactorYetThenEnrollsWithQrCodeAndGetsRecoveryCodes() {
+        UserAccount account = accounts.create(newNurse(), PASSWORD);
+        TestBrowser browser = browser();
+
+        signInWithPassword(browser, account.username(), PASSWORD);
+        Page enroll = browser.get("/auth/mfa");
+
+        assertThat(enroll.body()).contains("Set up your authenticator").contains("data:image/png;base64,");
+        byte[] secret = Base32.decode(enroll.elementText("secret"));
+        String code = Totp.code(secret, Totp.timeStep(Instant.now()));
+        Page recovery = browser.post("/auth/mfa/enroll", form("code", code, "_csrf", enroll.field("_csrf")));
+        assertThat(recovery.status()).isEqualTo(200);
+        assertThat(recovery.body()).contains("Your recovery codes");
+        assertThat(recovery.body().split("<li>", -1)).hasSize(11);
+        assertThat(browser.get("/auth/account").body()).contains(account.username());
+    }
+
+    @Test
+    void sessionWhenOnlyPasswordGivenThenNotSignedIn() {
+        EnrolledUser user = enrolledUser();
+        TestBrowser browser = browser();
+
+        signInWithPassword(browser, user.account().username(), PASSWORD);
+
+        Page account = browser.get("/auth/account");
+        assertThat(account.status()).isEqualTo(302);
+        assertThat(account.location()).endsWith("/auth/login");
+        Page authorize = browser.get(authorizeUrl(Pkce.create().challenge(), "S256", "s", "openid"));
+        assertThat(authorize.location()).endsWith("/auth/login");
+    }
+
+    @Test
+    void secondFactorWhenCodeReplayedInNewLoginThenRefused() {
+        EnrolledUser user = enrolledUser();
+        String code = user.currentCode();
+        TestBrowser first = browser();
+        signInWithPassword(first, user.account().username(), PASSWORD);
+        Page mfa = first.get("/auth/mfa");
+        assertThat(first.post("/auth/mfa", form("code", code, "_csrf", mfa.field("_csrf")))
+                        .status())
+                .isEqualTo(302);
+
+        TestBrowser second = browser();
+        signInWithPassword(second, user.account().username(), PASSWORD);
+        Page mfaAgain = second.get("/auth/mfa");
+        Page replay = second.post("/auth/mfa", form("code", code, "_csrf", mfaAgain.field("_csrf")));
+
+        assertThat(replay.status()).isEqualTo(200);
+        assertThat(replay.body()).contains("That code is not right.");
+        assertThat(second.get("/auth/account").status()).isEqualTo(302);
+    }
+
+    @Test
+    void loginWhenWrongPasswordOrUnknownUserThenSameMessage() {
+        EnrolledUser user = enrolledUser();
+
+        Page wrongPassword = signInWithPassword(browser(), user.account().username(), "not the passphrase at all");
+        Page unknownUser = signInWithPassword(browser(), "nobody-" + UUID.randomUUID(), PASSWORD);
+
+        assertThat(wrongPassword.status()).isEqualTo(200);
+        assertThat(wrongPassword.body()).contains("Invalid user name or password.");
+        assertThat(unknownUser.body()).contains("Invalid user name or password.");
+    }
+
+    @Test
+    void loginWhenFiveFailuresThenLockedOutEvenWithTheRightPassword() {
+        EnrolledUser user = enrolledUser();
+        for (int i = 0; i < 5; i++) {
+            signInWithPassword(browser(), user.account().username(), "wrong passphrase number " + i);
+        }
+
+        Page locked = signInWithPassword(browser(), user.account().username(), PASSWORD);
+
+        assertThat(locked.body()).contains("Too many failed attempts.");
+    }
+
+    @Test
+    void authorizeWhenNoCodeChallengeThenInvalidRequestToRedirectUri() {
+        Page response = browser().get(authorizeUrl(null, null, "state-9", "openid"));
+
+        assertThat(response.status()).isEqualTo(302);
+        assertThat(response.location()).startsWith(REDIRECT);
+        assertThat(response.locationQuery())
+                .containsEntry("error", "invalid_request")
+                .containsEntry("state", "state-9");
+    }
+
+    @Test
+    void authorizeWhenPlainChallengeMethodThenInvalidRequest() {
+        Page response =
+                browser().get(authorizeUrl("plain-challenge-value-plain-challenge-value-123", "plain", "s", "openid"));
+
+        assertThat(response.status()).isEqualTo(302);
+        assertThat(response.locationQuery()).containsEntry("error", "invalid_request");
+    }
+
+    @Test
+    void authorizeWhenRedirectUriNotRegisteredThenErrorPageNotRedirect() {
+        String url = authorizeUrl(Pkce.create().challenge(), "S256", "s", "openid")
+                .replace(
+                        URLEncoder.encode(REDIRECT, StandardCharsets.UTF_8),
+                        URLEncoder.encode("https://evil.example/cb", StandardCharsets.UTF_8));
+
+        Page response = browser().get(url);
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.location()).isNull();
+    }
+
+    @Test
+    void tokenWhenVerifierWrongOrCodeReusedThenInvalidGrant() throws Exception {
+        EnrolledUser user = enrolledUser();
+        TestBrowser browser = browser();
+        Pkce pkce = Pkce.create();
+        String code = authorizationCode(browser, user, pkce);
+
+        Page wrongVerifier = exchange(browser, code, Pkce.create().verifier());
+        assertThat(wrongVerifier.status()).isEqualTo(400);
+        assertThat(JSON.readTree(wrongVerifier.body()).path("error").asText()).isEqualTo("invalid_grant");
+
+        String second = authorizationCode(browser, user, pkce);
+        assertThat(exchange(browser, second, pkce.verifier()).status()).isEqualTo(200);
+        Page reused = exchange(browser, second, pkce.verifier());
+        assertThat(reused.status()).isEqualTo(400);
+        assertThat(JSON.readTree(reused.body()).path("error").asText()).isEqualTo("invalid_grant");
+    }
+
+    // --- helpers ---
+
+    private String authorizationCode(TestBrowser browser, EnrolledUser user, Pkce pkce) {
+        Page first = browser.get(authorizeUrl(pkce.challenge(), "S256", "st", "openid patient/*.rs"));
+        if (first.location().endsWith("/auth/login")) {
+            signInWithPassword(browser, user.account().username(), PASSWORD);
+            Page mfa = browser.get("/auth/mfa");
+            Page afterCode = browser.post("/auth/mfa", form("code", user.currentCode(), "_csrf", mfa.field("_csrf")));
+            first = browser.get(afterCode.location());
+        }
+        Page next = first;
+        if (next.location().contains("/auth/consent")) {
+            Page consent = browser.get(next.location());
+            List<Map.Entry<String, String>> approval = new ArrayList<>(form(
+                    "client_id",
+                    consent.field("client_id"),
+                    "state",
+                    consent.field("state"),
+                    "_csrf",
+                    consent.field("_csrf")));
+            consent.fields("scope").forEach(scope -> approval.add(Map.entry("scope", scope)));
+            next = browser.post("/auth/oauth2/authorize", approval);
+        }
+        assertThat(next.location()).as(next.body()).startsWith(REDIRECT);
+        return next.locationQuery().get("code");
+    }
+
+    private Page exchange(TestBrowser browser, String code, String verifier) {
+        return browser.postForJson(
+                "/auth/oauth2/token",
+                form(
+                        "grant_type", "authorization_code",
+                        "code", code,
+                        "redirect_uri", REDIRECT,
+                        "client_id", DemoData.PUBLIC_CLIENT_ID,
+                        "code_verifier", verifier));
+    }
+
+    private Page signInWithPassword(TestBrowser browser, String username, String password) {
+        Page login = browser.get("/auth/login");
+        return browser.post(
+                "/auth/login", form("username", username, "password", password, "_csrf", login.field("_csrf")));
+    }
+
+    private String authorizeUrl(String challenge, String method, String state, String scope) {
+        StringBuilder url = new StringBuilder("/auth/oauth2/authorize?response_type=code")
+                .append("&client_id=")
+                .append(DemoData.PUBLIC_CLIENT_ID)
+                .append("&redirect_uri=")
+                .append(URLEncoder.encode(REDIRECT, StandardCharsets.UTF_8))
+                .append("&scope=")
+                .append(URLEncoder.encode(scope, StandardCharsets.UTF_8))
+                .append("&state=")
+                .append(state);
+        if (challenge != null) {
+            url.append("&code_challenge=").append(challenge);
+        }
+        if (method != null) {
+            url.append("&code_challenge_method=").append(method);
+        }
+        return url.toString();
+    }
+
+    private TestBrowser browser() {
+        return new TestBrowser("https://localhost:" + port, TestFhirClient.trusting(certificate()));
+    }
+
+    private EnrolledUser enrolledUser() {
+        UserAccount account = accounts.create(newNurse(), PASSWORD);
+        byte[] secret = Totp.newSecret(new SecureRandom());
+        totp.importConfirmed(account.id(), secret);
+        return new EnrolledUser(account, secret);
+    }
+
+    private static NewUser newNurse() {
+        return new NewUser(
+                "nurse-" + UUID.randomUUID().toString().substring(0, 8),
+                "Test Nurse",
+                Optional.of("Practitioner/test"),
+                Set.of(Role.NURSE));
+    }
+
+    private static List<Map.Entry<String, String>> form(String... pairs) {
+        List<Map.Entry<String, String>> form = new ArrayList<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            form.add(Map.entry(pairs[i], pairs[i + 1]));
+        }
+        return form;
+    }
+
+    private record EnrolledUser(UserAccount account, byte[] secret) {
+        String currentCode() {
+            return Totp.code(secret, Totp.timeStep(Instant.now()));
+        }
+    }
+
+    private record Pkce(String verifier, String challenge) {
+        static Pkce create() {
+            byte[] random = new byte[32];
+            new SecureRandom().nextBytes(random);
+            String verifier = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+            try {
+                byte[] digest =
+                        MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
+                return new Pkce(
+                        verifier, Base64.getUrlEncoder().withoutPadding().encodeToString(digest));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}

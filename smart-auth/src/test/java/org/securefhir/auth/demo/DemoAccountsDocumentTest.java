@@ -1,0 +1,43 @@
+package org.securefhir.auth.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/** docs/demo-accounts.md must list exactly what DemoData seeds. */
+class DemoAccountsDocumentTest {
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void documentWhenParsedThenMatchesSeededUsersAndClients() throws Exception {
+        String markdown = Files.readString(Path.of("..", "docs", "demo-accounts.md"));
+        String yaml = markdown.substring(
+                markdown.indexOf("```yaml") + 7, markdown.indexOf("```", markdown.indexOf("```yaml") + 7));
+        Map<String, Object> document = new Yaml().load(yaml);
+
+        List<Map<String, Object>> users = (List<Map<String, Object>>) document.get("users");
+        assertThat(users).hasSameSizeAs(DemoData.USERS);
+        for (DemoData.DemoUser demo : DemoData.USERS) {
+            Map<String, Object> listed = users.stream()
+                    .filter(user -> demo.username().equals(user.get("username")))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError(demo.username() + " is not documented"));
+            assertThat(listed.get("password")).isEqualTo(demo.password());
+            assertThat(listed.get("role")).isEqualTo(demo.role().code());
+            assertThat(listed.get("totp_secret")).isEqualTo(demo.totpSecretBase32());
+            assertThat(listed.get("fhir_user")).isEqualTo(demo.fhirUser().orElse(null));
+        }
+        List<Map<String, Object>> clients = (List<Map<String, Object>>) document.get("clients");
+        assertThat(clients)
+                .extracting(client -> client.get("client_id"))
+                .containsExactlyInAnyOrder(DemoData.PUBLIC_CLIENT_ID, DemoData.CONFIDENTIAL_CLIENT_ID);
+        assertThat(clients)
+                .anySatisfy(client ->
+                        assertThat(client.get("client_secret")).isEqualTo(DemoData.CONFIDENTIAL_CLIENT_SECRET));
+    }
+}
