@@ -13,6 +13,7 @@ import ca.uhn.fhir.rest.server.IncomingRequestAddressStrategy;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import org.securefhir.auth.config.SmartAuthProperties;
 import org.securefhir.server.validation.StructuralValidationInterceptor;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -36,7 +37,8 @@ public final class FhirEndpointConfig {
             ISearchParamRegistry searchParamRegistry,
             IValidationSupport validationSupport,
             DatabaseBackedPagingProvider pagingProvider,
-            FhirServerProperties properties) {
+            FhirServerProperties properties,
+            SmartAuthProperties smart) {
         // Structural validation on input: malformed content, unknown elements and invalid primitive
         // values are errors (400), not warnings.
         systemDao.getContext().setParserErrorHandler(new StrictErrorHandler());
@@ -65,6 +67,7 @@ public final class FhirEndpointConfig {
 
         server.registerInterceptor(new RequestGuardInterceptor(new OperationAllowList(properties.allowedOperations())));
         server.registerInterceptor(new StructuralValidationInterceptor(systemDao.getContext()));
+        server.registerInterceptor(new SmartCapabilityInterceptor(smart.issuer()));
         return server;
     }
 

@@ -1,13 +1,19 @@
 package org.securefhir.server.web;
 
 import ca.uhn.fhir.context.FhirContext;
+import org.securefhir.auth.config.SmartAuthProperties;
+import org.securefhir.auth.smart.SmartConfigurationFilter;
+import org.securefhir.server.fhir.FhirEndpointConfig;
 import org.securefhir.server.fhir.FhirServerProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 
-/** Servlet filters in front of every endpoint: security headers first, then the body size limit. */
+/**
+ * Servlet filters in front of every endpoint: security headers first, then SMART discovery, then the
+ * body size limit.
+ */
 @Configuration(proxyBeanMethods = false)
 public final class WebFiltersConfig {
 
@@ -16,6 +22,16 @@ public final class WebFiltersConfig {
         FilterRegistrationBean<SecurityHeadersFilter> registration =
                 new FilterRegistrationBean<>(new SecurityHeadersFilter());
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
+    }
+
+    /** SMART discovery: {@code /fhir/.well-known/smart-configuration}, answered before HAPI sees it. */
+    @Bean
+    FilterRegistrationBean<SmartConfigurationFilter> smartConfigurationFilter(SmartAuthProperties smart) {
+        FilterRegistrationBean<SmartConfigurationFilter> registration =
+                new FilterRegistrationBean<>(new SmartConfigurationFilter(smart.issuer()));
+        registration.addUrlPatterns(FhirEndpointConfig.FHIR_PATH + "/.well-known/smart-configuration");
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
         return registration;
     }
 

@@ -106,6 +106,12 @@ class SmartLoginIT extends AbstractFhirServerIT {
                 .decode(tokens.path("access_token").asText().split("\\.")[1]));
         assertThat(claims.path("sub").asText()).isEqualTo(user.account().id());
         assertThat(claims.path("iss").asText()).isEqualTo("https://localhost:" + port + "/auth");
+        assertThat(claims.path("aud").toString()).contains(fhirBase());
+        assertThat(claims.path("client_id").asText()).isEqualTo(DemoData.PUBLIC_CLIENT_ID);
+        assertThat(claims.path("fhirUser").asText()).isEqualTo(fhirBase() + "/Practitioner/test");
+        JsonNode idClaims = JSON.readTree(
+                Base64.getUrlDecoder().decode(tokens.path("id_token").asText().split("\\.")[1]));
+        assertThat(idClaims.path("fhirUser").asText()).isEqualTo(fhirBase() + "/Practitioner/test");
     }
 
     @Test
@@ -197,6 +203,74 @@ class SmartLoginIT extends AbstractFhirServerIT {
     }
 
     @Test
+    void authorizeWhenAudMissingOrForeignThenInvalidRequest() {
+        String withAud = authorizeUrl(Pkce.create().challenge(), "S256", "s", "openid");
+        String encodedAud = "&aud=" + URLEncoder.encode(fhirBase(), StandardCharsets.UTF_8);
+
+        Page missing = browser().get(withAud.replace(encodedAud, ""));
+        Page foreign = browser()
+                .get(withAud.replace(
+                        encodedAud, "&aud=" + URLEncoder.encode("https://other.example/fhir", StandardCharsets.UTF_8)));
+
+        assertThat(missing.locationQuery()).containsEntry("error", "invalid_request");
+        assertThat(missing.locationQuery().get("error_description")).contains("aud");
+        assertThat(foreign.locationQuery()).containsEntry("error", "invalid_request");
+    }
+
+    @Test
+    void standaloneLaunchWhenPatientUserGrantsLaunchPatientThenTokenResponseNamesTheirPatient() throws Exception {
+        UserAccount account = accounts.create(
+                new NewUser(
+                        "patient-" + UUID.randomUUID().toString().substring(0, 8),
+                        "Test Patient",
+                        Optional.of("Patient/p-123"),
+                        Set.of(Role.PATIENT)),
+                PASSWORD);
+        byte[] secret = Totp.newSecret(new SecureRandom());
+        totp.importConfirmed(account.id(), secret);
+        TestBrowser browser = browser();
+        Pkce pkce = Pkce.create();
+
+        String code = authorizationCode(
+                browser, new EnrolledUser(account, secret), pkce, "openid fhirUser launch/patient patient/*.rs");
+        Page token = exchange(browser, code, pkce.verifier());
+
+        JsonNode response = JSON.readTree(token.body());
+        assertThat(response.path("patient").asText()).isEqualTo("p-123");
+        assertThat(response.path("need_patient_banner").asBoolean()).isTrue();
+        JsonNode claims = JSON.readTree(Base64.getUrlDecoder()
+                .decode(response.path("access_token").asText().split("\\.")[1]));
+        assertThat(claims.path("patient").asText()).isEqualTo("p-123");
+    }
+
+    @Test
+    void smartConfigurationWhenFetchedThenAdvertisesEndpointsS256AndCors() throws Exception {
+        TestFhirClient.Response response = fhir().get(
+                        "/.well-known/smart-configuration",
+                        "Accept",
+                        "application/json",
+                        "Origin",
+                        "https://app.example");
+
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.header("Access-Control-Allow-Origin")).isEqualTo("*");
+        JsonNode document = JSON.readTree(response.body());
+        String issuer = "https://localhost:" + port + "/auth";
+        assertThat(document.path("issuer").asText()).isEqualTo(issuer);
+        assertThat(document.path("authorization_endpoint").asText()).isEqualTo(issuer + "/oauth2/authorize");
+        assertThat(document.path("token_endpoint").asText()).isEqualTo(issuer + "/oauth2/token");
+        assertThat(document.path("code_challenge_methods_supported").toString()).isEqualTo("[\"S256\"]");
+        assertThat(document.path("capabilities").toString())
+                .contains("launch-standalone", "client-public", "permission-v2");
+        JsonNode discovery = JSON.readTree(
+                browser().get(issuer + "/.well-known/openid-configuration").body());
+        assertThat(discovery.path("issuer").asText()).isEqualTo(issuer);
+        assertThat(fhir().get("/metadata").body())
+                .contains("http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris")
+                .contains(issuer + "/oauth2/token");
+    }
+
+    @Test
     void authorizeWhenPlainChallengeMethodThenInvalidRequest() {
         Page response =
                 browser().get(authorizeUrl("plain-challenge-value-plain-challenge-value-123", "plain", "s", "openid"));
@@ -239,7 +313,11 @@ class SmartLoginIT extends AbstractFhirServerIT {
     // --- helpers ---
 
     private String authorizationCode(TestBrowser browser, EnrolledUser user, Pkce pkce) {
-        Page first = browser.get(authorizeUrl(pkce.challenge(), "S256", "st", "openid patient/*.rs"));
+        return authorizationCode(browser, user, pkce, "openid patient/*.rs");
+    }
+
+    private String authorizationCode(TestBrowser browser, EnrolledUser user, Pkce pkce, String scope) {
+        Page first = browser.get(authorizeUrl(pkce.challenge(), "S256", "st", scope));
         if (first.location().endsWith("/auth/login")) {
             signInWithPassword(browser, user.account().username(), PASSWORD);
             Page mfa = browser.get("/auth/mfa");
@@ -256,7 +334,7 @@ class SmartLoginIT extends AbstractFhirServerIT {
                     consent.field("state"),
                     "_csrf",
                     consent.field("_csrf")));
-            consent.fields("scope").forEach(scope -> approval.add(Map.entry("scope", scope)));
+            consent.fields("scope").forEach(granted -> approval.add(Map.entry("scope", granted)));
             next = browser.post("/auth/oauth2/authorize", approval);
         }
         assertThat(next.location()).as(next.body()).startsWith(REDIRECT);
@@ -289,7 +367,9 @@ class SmartLoginIT extends AbstractFhirServerIT {
                 .append("&scope=")
                 .append(URLEncoder.encode(scope, StandardCharsets.UTF_8))
                 .append("&state=")
-                .append(state);
+                .append(state)
+                .append("&aud=")
+                .append(URLEncoder.encode(fhirBase(), StandardCharsets.UTF_8));
         if (challenge != null) {
             url.append("&code_challenge=").append(challenge);
         }
@@ -297,6 +377,10 @@ class SmartLoginIT extends AbstractFhirServerIT {
             url.append("&code_challenge_method=").append(method);
         }
         return url.toString();
+    }
+
+    private String fhirBase() {
+        return "https://localhost:" + port + "/fhir";
     }
 
     private TestBrowser browser() {

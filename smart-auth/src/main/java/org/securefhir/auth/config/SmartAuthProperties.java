@@ -12,6 +12,7 @@ import org.springframework.validation.annotation.Validated;
  * Settings of the authorization server ({@code smart.auth.*}).
  *
  * @param issuer the issuer URL, exactly as clients and the FHIR server see it
+ * @param fhirBaseUrl the FHIR server's base URL: the only audience ({@code aud}) tokens are issued for
  * @param secretKeyBase64 AES-256 key (base64) that encrypts TOTP secrets and signing keys at rest;
  *     empty outside {@code prod} means a generated development key under {@code <data-dir>/keys}
  * @param demo seed demo users and clients (refused in {@code prod})
@@ -20,6 +21,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("smart.auth")
 public record SmartAuthProperties(
         @NotBlank String issuer,
+        @NotBlank String fhirBaseUrl,
         @DefaultValue("") String secretKeyBase64,
         @DefaultValue("false") boolean demo,
         @DefaultValue Hashing hashing,

@@ -7,6 +7,11 @@ import java.util.HashSet;
 import java.util.Set;
 import org.securefhir.auth.config.SmartAuthProperties;
 import org.securefhir.auth.keys.SigningKeys;
+import org.securefhir.auth.smart.LaunchContextResolver;
+import org.securefhir.auth.smart.SmartAuthorizationRequests;
+import org.securefhir.auth.smart.SmartTokenCustomizer;
+import org.securefhir.auth.smart.SmartTokenResponse;
+import org.securefhir.auth.user.UserAccounts;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
@@ -15,16 +20,12 @@ import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.oauth2.core.OAuth2Error;
-import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.server.authorization.JdbcOAuth2AuthorizationConsentService;
 import org.springframework.security.oauth2.server.authorization.JdbcOAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationConsentService;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
-import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationContext;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationProvider;
-import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationToken;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationValidator;
 import org.springframework.security.oauth2.server.authorization.client.JdbcRegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
@@ -33,6 +34,7 @@ import org.springframework.security.oauth2.server.authorization.config.annotatio
 import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
 import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
 import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
+import org.springframework.security.oauth2.server.authorization.web.authentication.OAuth2AccessTokenResponseAuthenticationSuccessHandler;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.context.SecurityContextHolderFilter;
@@ -41,7 +43,8 @@ import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
 /**
  * Spring Authorization Server, co-hosted under the issuer path {@code /auth}: authorization, token,
  * introspection, revocation, JWKS, OIDC discovery and user info. All state (clients, authorizations,
- * consents, keys) is in PostgreSQL. PKCE with S256 is required of every client.
+ * consents, keys) is in PostgreSQL. PKCE with S256 and the SMART {@code aud} parameter are required
+ * of every client; tokens carry the SMART claims and the token response the launch context.
  */
 @Configuration(proxyBeanMethods = false)
 public class AuthorizationServerConfig {
@@ -52,7 +55,16 @@ public class AuthorizationServerConfig {
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE)
     SecurityFilterChain authorizationServerSecurityFilterChain(
-            HttpSecurity http, SmartAuthProperties properties, AuthorizationServerSettings settings) throws Exception {
+            HttpSecurity http,
+            SmartAuthProperties properties,
+            AuthorizationServerSettings settings,
+            LaunchContextResolver launchContexts,
+            OAuth2AuthorizationService authorizations)
+            throws Exception {
+        SmartAuthorizationRequests smartRequests = new SmartAuthorizationRequests(properties.fhirBaseUrl());
+        OAuth2AccessTokenResponseAuthenticationSuccessHandler tokenResponses =
+                new OAuth2AccessTokenResponseAuthenticationSuccessHandler();
+        tokenResponses.setAccessTokenResponseCustomizer(new SmartTokenResponse(authorizations, launchContexts));
         OAuth2AuthorizationServerConfigurer authorizationServer =
                 OAuth2AuthorizationServerConfigurer.authorizationServer();
         http.securityMatcher(authorizationServer.getEndpointsMatcher())
@@ -66,9 +78,12 @@ public class AuthorizationServerConfig {
                                                     OAuth2AuthorizationCodeRequestAuthenticationProvider codeRequests) {
                                                 codeRequests.setAuthenticationValidator(
                                                         new OAuth2AuthorizationCodeRequestAuthenticationValidator()
-                                                                .andThen(AuthorizationServerConfig::requirePkce));
+                                                                .andThen(smartRequests::validate));
                                             }
                                         }))))
+                .with(
+                        authorizationServer,
+                        server -> server.tokenEndpoint(token -> token.accessTokenResponseHandler(tokenResponses)))
                 .authorizeHttpRequests(authorize -> authorize.anyRequest().authenticated())
                 .addFilterBefore(
                         new IssuerGuardFilter(properties.issuer(), endpoints(settings)),
@@ -77,18 +92,6 @@ public class AuthorizationServerConfig {
                         new LoginUrlAuthenticationEntryPoint(LOGIN_PAGE),
                         new MediaTypeRequestMatcher(MediaType.TEXT_HTML)));
         return http.build();
-    }
-
-    /** PKCE (RFC 7636) with S256 for every client, public or confidential. */
-    private static void requirePkce(OAuth2AuthorizationCodeRequestAuthenticationContext context) {
-        OAuth2AuthorizationCodeRequestAuthenticationToken request = context.getAuthentication();
-        Object challenge = request.getAdditionalParameters().get("code_challenge");
-        if (!(challenge instanceof String value) || value.isBlank()) {
-            OAuth2Error error =
-                    new OAuth2Error(OAuth2ErrorCodes.INVALID_REQUEST, "code_challenge (PKCE, S256) is required", null);
-            throw new org.springframework.security.oauth2.server.authorization.authentication
-                    .OAuth2AuthorizationCodeRequestAuthenticationException(error, request);
-        }
     }
 
     private static Set<String> endpoints(AuthorizationServerSettings settings) {
@@ -138,10 +141,16 @@ public class AuthorizationServerConfig {
         return OAuth2AuthorizationServerConfiguration.jwtDecoder(jwkSource);
     }
 
-    /** Signs with the newest key (by kid) so that older keys can stay published after a rotation. */
     @Bean
-    OAuth2TokenCustomizer<JwtEncodingContext> signingKeyCustomizer(SigningKeys keys) {
+    LaunchContextResolver launchContextResolver(UserAccounts users) {
+        return new LaunchContextResolver(users);
+    }
+
+    /** SMART claims; signs with the newest key (by kid) so older keys can stay published after a rotation. */
+    @Bean
+    OAuth2TokenCustomizer<JwtEncodingContext> smartTokenCustomizer(
+            SigningKeys keys, SmartAuthProperties properties, LaunchContextResolver launchContexts) {
         String activeKid = keys.load().getKeys().get(0).getKeyID();
-        return context -> context.getJwsHeader().keyId(activeKid);
+        return new SmartTokenCustomizer(properties.fhirBaseUrl(), activeKid, launchContexts);
     }
 }

@@ -1,0 +1,52 @@
+package org.securefhir.server.fhir;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import org.hl7.fhir.instance.model.api.IBaseConformance;
+import org.hl7.fhir.r4.model.CapabilityStatement;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.UriType;
+
+/**
+ * Declares SMART on FHIR in the CapabilityStatement ({@code rest.security}, SMART App Launch 2.2
+ * §2.0.3.2): the service code and the {@code oauth-uris} extension with the authorization server's
+ * endpoints.
+ */
+@Interceptor
+final class SmartCapabilityInterceptor {
+
+    static final String OAUTH_URIS = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris";
+
+    private final String issuer;
+
+    SmartCapabilityInterceptor(String issuer) {
+        this.issuer = issuer;
+    }
+
+    @Hook(Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED)
+    public void declareSmart(IBaseConformance capabilityStatement) {
+        if (!(capabilityStatement instanceof CapabilityStatement r4)) {
+            return;
+        }
+        Extension uris = new Extension(OAUTH_URIS);
+        uris.addExtension("authorize", new UriType(issuer + "/oauth2/authorize"));
+        uris.addExtension("token", new UriType(issuer + "/oauth2/token"));
+        uris.addExtension("revoke", new UriType(issuer + "/oauth2/revoke"));
+        uris.addExtension("introspect", new UriType(issuer + "/oauth2/introspect"));
+        for (CapabilityStatement.CapabilityStatementRestComponent rest : r4.getRest()) {
+            CapabilityStatement.CapabilityStatementRestSecurityComponent security = rest.getSecurity();
+            security.setCors(true);
+            security.getService().clear();
+            security.addService(new CodeableConcept(new Coding(
+                            "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                            "SMART-on-FHIR",
+                            "SMART-on-FHIR"))
+                    .setText("OAuth2 using SMART-on-FHIR profile (see http://docs.smarthealthit.org)"));
+            security.getExtension().removeIf(extension -> OAUTH_URIS.equals(extension.getUrl()));
+            security.addExtension(uris.copy());
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package org.securefhir.auth.smart;
+
+import java.util.Optional;
+
+/**
+ * The SMART launch context of a token (SMART App Launch 2.2 §2.0.7): who the user is and which
+ * patient/encounter is in context.
+ *
+ * @param fhirUser relative reference of the user, e.g. {@code Practitioner/123}
+ * @param patient id of the patient in context, when {@code launch/patient} (or an EHR launch) gave one
+ * @param encounter id of the encounter in context
+ */
+public record LaunchContext(Optional<String> fhirUser, Optional<String> patient, Optional<String> encounter) {
+
+    public static final LaunchContext NONE = new LaunchContext(Optional.empty(), Optional.empty(), Optional.empty());
+}

@@ -1,0 +1,45 @@
+package org.securefhir.auth.smart;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.security.oauth2.core.oidc.endpoint.OidcParameterNames;
+import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
+import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
+import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
+
+/**
+ * Adds the SMART claims to the JWTs the server issues (SMART App Launch 2.2 §2.0.7 and the
+ * resource server contract of this project): access tokens are for the FHIR base URL only
+ * ({@code aud}), carry {@code client_id}, {@code fhirUser} and the {@code patient} in context;
+ * ID tokens carry {@code fhirUser} as an absolute URL when the app asked for it. Every token is
+ * signed with the newest key, named in the {@code kid} header.
+ */
+public final class SmartTokenCustomizer implements OAuth2TokenCustomizer<JwtEncodingContext> {
+
+    private final String fhirBaseUrl;
+    private final String signingKeyId;
+    private final LaunchContextResolver launchContexts;
+
+    public SmartTokenCustomizer(String fhirBaseUrl, String signingKeyId, LaunchContextResolver launchContexts) {
+        this.fhirBaseUrl = fhirBaseUrl;
+        this.signingKeyId = signingKeyId;
+        this.launchContexts = launchContexts;
+    }
+
+    @Override
+    public void customize(JwtEncodingContext context) {
+        context.getJwsHeader().keyId(signingKeyId);
+        LaunchContext launch = launchContexts.resolve(context.getPrincipal().getName(), context.getAuthorizedScopes());
+        if (OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
+            // A plain ArrayList: the claims are stored with Spring Security's allow-listed JSON mapper.
+            context.getClaims().audience(new ArrayList<>(List.of(fhirBaseUrl)));
+            context.getClaims().claim("client_id", context.getRegisteredClient().getClientId());
+            launch.fhirUser().ifPresent(user -> context.getClaims().claim("fhirUser", fhirBaseUrl + "/" + user));
+            launch.patient().ifPresent(patient -> context.getClaims().claim("patient", patient));
+            launch.encounter().ifPresent(encounter -> context.getClaims().claim("encounter", encounter));
+        } else if (OidcParameterNames.ID_TOKEN.equals(context.getTokenType().getValue())
+                && context.getAuthorizedScopes().contains("fhirUser")) {
+            launch.fhirUser().ifPresent(user -> context.getClaims().claim("fhirUser", fhirBaseUrl + "/" + user));
+        }
+    }
+}
