@@ -310,6 +310,49 @@ class SmartLoginIT extends AbstractFhirServerIT {
         assertThat(JSON.readTree(reused.body()).path("error").asText()).isEqualTo("invalid_grant");
     }
 
+    @Test
+    void clientCredentialsWhenBackendServiceAuthenticatesThenShortLivedSystemTokenWithoutRefresh() throws Exception {
+        Page token = backendToken(DemoData.BACKEND_CLIENT_SECRET, "client_credentials", "system/*.rs");
+
+        assertThat(token.status()).as(token.body()).isEqualTo(200);
+        JsonNode response = JSON.readTree(token.body());
+        assertThat(response.path("scope").asText()).isEqualTo("system/*.rs");
+        assertThat(response.path("expires_in").asInt()).isBetween(1, 300);
+        assertThat(response.has("refresh_token")).isFalse();
+        JsonNode claims = JSON.readTree(Base64.getUrlDecoder()
+                .decode(response.path("access_token").asText().split("\\.")[1]));
+        assertThat(claims.path("sub").asText()).isEqualTo(DemoData.BACKEND_CLIENT_ID);
+        assertThat(claims.path("aud").toString()).contains(fhirBase());
+    }
+
+    @Test
+    void tokenWhenClientSecretWrongThenInvalidClient() throws Exception {
+        Page token = backendToken("wrong-secret-wrong-secret-wrong-secret-0000", "client_credentials", "system/*.rs");
+
+        assertThat(token.status()).isEqualTo(401);
+        assertThat(JSON.readTree(token.body()).path("error").asText()).isEqualTo("invalid_client");
+    }
+
+    @Test
+    void tokenWhenGrantTypeNotAllowedForClientThenUnauthorizedClient() throws Exception {
+        Page token = backendToken(DemoData.BACKEND_CLIENT_SECRET, "password", "system/*.rs");
+
+        assertThat(token.status()).isEqualTo(400);
+        assertThat(JSON.readTree(token.body()).path("error").asText())
+                .isIn("unsupported_grant_type", "unauthorized_client");
+    }
+
+    private Page backendToken(String secret, String grantType, String scope) {
+        String basic = Base64.getEncoder()
+                .encodeToString((DemoData.BACKEND_CLIENT_ID + ":" + secret).getBytes(StandardCharsets.UTF_8));
+        return browser()
+                .postForJson(
+                        "/auth/oauth2/token",
+                        form("grant_type", grantType, "scope", scope),
+                        "Authorization",
+                        "Basic " + basic);
+    }
+
     // --- helpers ---
 
     private String authorizationCode(TestBrowser browser, EnrolledUser user, Pkce pkce) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import org.securefhir.auth.client.ClientSecretEncoder;
 import org.securefhir.auth.mfa.Base32;
 import org.securefhir.auth.mfa.TotpService;
 import org.securefhir.auth.user.NewUser;
@@ -19,7 +20,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
@@ -64,6 +64,8 @@ public final class DemoData implements ApplicationRunner {
     public static final String PUBLIC_CLIENT_ID = "demo-public-app";
     public static final String CONFIDENTIAL_CLIENT_ID = "demo-confidential-app";
     public static final String CONFIDENTIAL_CLIENT_SECRET = "demo-confidential-secret-NOT-FOR-PRODUCTION";
+    public static final String BACKEND_CLIENT_ID = "demo-backend-service";
+    public static final String BACKEND_CLIENT_SECRET = "demo-backend-secret-NOT-FOR-PRODUCTION-0001";
     public static final List<String> REDIRECT_URIS =
             List.of("http://127.0.0.1:9000/callback", "http://localhost:9000/callback");
 
@@ -72,14 +74,12 @@ public final class DemoData implements ApplicationRunner {
     private final UserAccounts users;
     private final TotpService totp;
     private final RegisteredClientRepository clients;
-    private final PasswordEncoder passwordEncoder;
+    private final ClientSecretEncoder clientSecrets = new ClientSecretEncoder();
 
-    DemoData(
-            UserAccounts users, TotpService totp, RegisteredClientRepository clients, PasswordEncoder passwordEncoder) {
+    DemoData(UserAccounts users, TotpService totp, RegisteredClientRepository clients) {
         this.users = users;
         this.totp = totp;
         this.clients = clients;
-        this.passwordEncoder = passwordEncoder;
     }
 
     @Override
@@ -94,25 +94,39 @@ public final class DemoData implements ApplicationRunner {
                 created++;
             }
         }
-        if (clients.findByClientId(PUBLIC_CLIENT_ID) == null) {
-            clients.save(smartClient(PUBLIC_CLIENT_ID, "Demo SMART app (public)")
-                    .clientAuthenticationMethod(ClientAuthenticationMethod.NONE)
-                    .build());
-        }
-        if (clients.findByClientId(CONFIDENTIAL_CLIENT_ID) == null) {
-            clients.save(smartClient(CONFIDENTIAL_CLIENT_ID, "Demo SMART app (confidential)")
-                    .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
-                    .clientSecret(passwordEncoder.encode(CONFIDENTIAL_CLIENT_SECRET))
-                    .build());
-        }
+        // Demo clients are (re)written at every start, so they always match docs/demo-accounts.md.
+        clients.save(smartClient(existingId(PUBLIC_CLIENT_ID), PUBLIC_CLIENT_ID, "Demo SMART app (public)")
+                .clientAuthenticationMethod(ClientAuthenticationMethod.NONE)
+                .build());
+        clients.save(
+                smartClient(existingId(CONFIDENTIAL_CLIENT_ID), CONFIDENTIAL_CLIENT_ID, "Demo SMART app (confidential)")
+                        .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                        .clientSecret(clientSecrets.encode(CONFIDENTIAL_CLIENT_SECRET))
+                        .build());
+        clients.save(RegisteredClient.withId(existingId(BACKEND_CLIENT_ID))
+                .clientId(BACKEND_CLIENT_ID)
+                .clientName("Demo backend service")
+                .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                .clientSecret(clientSecrets.encode(BACKEND_CLIENT_SECRET))
+                .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+                .scope("system/*.rs")
+                .scope("system/*.read")
+                .tokenSettings(TokenSettings.builder()
+                        .accessTokenTimeToLive(Duration.ofMinutes(5))
+                        .build())
+                .build());
         if (created > 0) {
             log.warn("DEMO MODE: created {} demo users with published passwords (docs/demo-accounts.md)", created);
         }
     }
 
-    private static RegisteredClient.Builder smartClient(String clientId, String name) {
-        RegisteredClient.Builder client = RegisteredClient.withId(
-                        UUID.randomUUID().toString())
+    private String existingId(String clientId) {
+        RegisteredClient existing = clients.findByClientId(clientId);
+        return existing == null ? UUID.randomUUID().toString() : existing.getId();
+    }
+
+    private static RegisteredClient.Builder smartClient(String id, String clientId, String name) {
+        RegisteredClient.Builder client = RegisteredClient.withId(id)
                 .clientId(clientId)
                 .clientName(name)
                 .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)

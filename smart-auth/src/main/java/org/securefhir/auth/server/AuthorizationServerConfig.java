@@ -5,6 +5,7 @@ import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
 import java.util.HashSet;
 import java.util.Set;
+import org.securefhir.auth.client.ClientSecretEncoder;
 import org.securefhir.auth.config.SmartAuthProperties;
 import org.securefhir.auth.keys.SigningKeys;
 import org.securefhir.auth.smart.LaunchContextResolver;
@@ -25,6 +26,7 @@ import org.springframework.security.oauth2.server.authorization.JdbcOAuth2Author
 import org.springframework.security.oauth2.server.authorization.JdbcOAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationConsentService;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.authentication.ClientSecretAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationValidator;
 import org.springframework.security.oauth2.server.authorization.client.JdbcRegisteredClientRepository;
@@ -83,7 +85,13 @@ public class AuthorizationServerConfig {
                                         }))))
                 .with(
                         authorizationServer,
-                        server -> server.tokenEndpoint(token -> token.accessTokenResponseHandler(tokenResponses)))
+                        server -> server.tokenEndpoint(token -> token.accessTokenResponseHandler(tokenResponses))
+                                .clientAuthentication(clients ->
+                                        clients.authenticationProviders(providers -> providers.forEach(provider -> {
+                                            if (provider instanceof ClientSecretAuthenticationProvider secrets) {
+                                                secrets.setPasswordEncoder(new ClientSecretEncoder());
+                                            }
+                                        }))))
                 .authorizeHttpRequests(authorize -> authorize.anyRequest().authenticated())
                 .addFilterBefore(
                         new IssuerGuardFilter(properties.issuer(), endpoints(settings)),

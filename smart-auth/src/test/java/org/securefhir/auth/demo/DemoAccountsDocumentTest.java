@@ -35,7 +35,8 @@ class DemoAccountsDocumentTest {
         List<Map<String, Object>> clients = (List<Map<String, Object>>) document.get("clients");
         assertThat(clients)
                 .extracting(client -> client.get("client_id"))
-                .containsExactlyInAnyOrder(DemoData.PUBLIC_CLIENT_ID, DemoData.CONFIDENTIAL_CLIENT_ID);
+                .containsExactlyInAnyOrder(
+                        DemoData.PUBLIC_CLIENT_ID, DemoData.CONFIDENTIAL_CLIENT_ID, DemoData.BACKEND_CLIENT_ID);
         assertThat(clients)
                 .anySatisfy(client ->
                         assertThat(client.get("client_secret")).isEqualTo(DemoData.CONFIDENTIAL_CLIENT_SECRET));
