@@ -2,7 +2,8 @@
 # Rerunnable load benchmark: builds the server and the load generator, starts the server on a
 # fresh data directory (embedded PostgreSQL, generated certificate), waits until it is ready, runs
 # the load, prints the figures and their ratio to the reference, writes bench/results/*.json, and
-# stops the server. Extra arguments go to the load generator (e.g. --patients=5000 --http=2).
+# stops the server. `bench/run.sh` or `bench/run.sh fhir [--patients=5000 --http=2 ...]` measures the
+# FHIR API; `bench/run.sh auth` measures Argon2id cost and client-credentials tokens per second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,4 +26,10 @@ until curl -sfk "https://127.0.0.1:$port/actuator/health/readiness" >/dev/null 2
 done
 echo "Server ready after $(( $(date +%s) - started )) s"
 
-java -jar bench/target/bench.jar --base="https://localhost:$port/fhir" --ca="$workdir/data/tls/server.crt" "$@"
+mode=fhir
+if [ "${1:-}" = auth ] || [ "${1:-}" = fhir ]; then mode=$1; shift; fi
+if [ "$mode" = auth ]; then
+  java -jar bench/target/bench.jar auth --issuer="https://localhost:$port/auth" --ca="$workdir/data/tls/server.crt" "$@"
+else
+  java -jar bench/target/bench.jar fhir --base="https://localhost:$port/fhir" --ca="$workdir/data/tls/server.crt" "$@"
+fi

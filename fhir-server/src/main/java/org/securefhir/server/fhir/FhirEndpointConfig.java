@@ -2,6 +2,7 @@ package org.securefhir.server.fhir;
 
 import ca.uhn.fhir.context.support.IValidationSupport;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
 import ca.uhn.fhir.jpa.provider.IJpaSystemProvider;
 import ca.uhn.fhir.jpa.provider.JpaCapabilityStatementProvider;
@@ -13,6 +14,8 @@ import ca.uhn.fhir.rest.server.IncomingRequestAddressStrategy;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
+import java.util.HashSet;
+import java.util.Set;
 import org.securefhir.auth.config.SmartAuthProperties;
 import org.securefhir.server.validation.StructuralValidationInterceptor;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
@@ -38,7 +41,8 @@ public final class FhirEndpointConfig {
             IValidationSupport validationSupport,
             DatabaseBackedPagingProvider pagingProvider,
             FhirServerProperties properties,
-            SmartAuthProperties smart) {
+            SmartAuthProperties smart,
+            DaoRegistry daoRegistry) {
         // Structural validation on input: malformed content, unknown elements and invalid primitive
         // values are errors (400), not warnings.
         systemDao.getContext().setParserErrorHandler(new StrictErrorHandler());
@@ -46,6 +50,10 @@ public final class FhirEndpointConfig {
         // Our name in CapabilityStatement.software, not HAPI's name and exact version.
         server.setServerName(SOFTWARE_NAME);
         server.setServerVersion(FhirEndpointConfig.class.getPackage().getImplementationVersion());
+        // Deny by default: only the configured resource types are served (HAPI needs SearchParameter).
+        Set<String> types = new HashSet<>(properties.resourceTypes());
+        types.add("SearchParameter");
+        daoRegistry.setSupportedResourceTypes(types);
         server.registerProviders(resourceProviders.createProviders());
         server.registerProvider(systemProvider);
 

@@ -20,6 +20,8 @@ import org.springframework.validation.annotation.Validated;
  * @param serverAddress absolute base URL to put in links (empty = derived from the request)
  * @param allowedOperations the only {@code $operations} served; every other one is refused with 403
  * @param schemaMigration whether HAPI's schema migrations run at start-up (create or upgrade)
+ * @param resourceTypes the only resource types served (deny by default); the rest of FHIR R4's 145
+ *     types get 404
  */
 @Validated
 @ConfigurationProperties("fhir.server")
@@ -33,10 +35,67 @@ public record FhirServerProperties(
         @DefaultValue({"everything", "validate", "meta", "expand", "lookup", "validate-code"})
         Set<String> allowedOperations,
 
-        @DefaultValue("true") boolean schemaMigration) {
+        @DefaultValue("true") boolean schemaMigration,
+
+        @DefaultValue({
+            "AllergyIntolerance",
+            "Appointment",
+            "AuditEvent",
+            "Binary",
+            "CarePlan",
+            "CareTeam",
+            "Claim",
+            "ClaimResponse",
+            "CodeSystem",
+            "Communication",
+            "Composition",
+            "ConceptMap",
+            "Condition",
+            "Consent",
+            "Coverage",
+            "CoverageEligibilityRequest",
+            "CoverageEligibilityResponse",
+            "Device",
+            "DiagnosticReport",
+            "DocumentReference",
+            "Encounter",
+            "EpisodeOfCare",
+            "ExplanationOfBenefit",
+            "FamilyMemberHistory",
+            "Goal",
+            "HealthcareService",
+            "Immunization",
+            "Invoice",
+            "Location",
+            "Medication",
+            "MedicationAdministration",
+            "MedicationDispense",
+            "MedicationRequest",
+            "MedicationStatement",
+            "Observation",
+            "Organization",
+            "Patient",
+            "Practitioner",
+            "PractitionerRole",
+            "Procedure",
+            "Provenance",
+            "Questionnaire",
+            "QuestionnaireResponse",
+            "RelatedPerson",
+            "Schedule",
+            "SearchParameter",
+            "ServiceRequest",
+            "Slot",
+            "Specimen",
+            "StructureDefinition",
+            "Task",
+            "ValueSet"
+        })
+        Set<String> resourceTypes) {
 
     public FhirServerProperties {
         allowedOperations = Set.copyOf(allowedOperations);
+        resourceTypes = Set.copyOf(resourceTypes);
         if (maxPageSize < defaultPageSize) {
             throw new IllegalArgumentException("fhir.server.max-page-size must be >= fhir.server.default-page-size");
         }

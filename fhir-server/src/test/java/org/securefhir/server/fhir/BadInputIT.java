@@ -171,6 +171,20 @@ class BadInputIT extends AbstractFhirServerIT {
     }
 
     @Test
+    void requestWhenResourceTypeIsValidFhirButNotServedThenNotFound() {
+        Response read = fhir().get("/Account/1");
+        Response create = fhir().send(
+                        "POST",
+                        "/Account",
+                        TestFhirClient.FHIR_JSON,
+                        "{\"resourceType\":\"Account\",\"status\":\"active\"}");
+
+        assertThat(read.status()).isEqualTo(404);
+        assertThat(create.status()).isBetween(400, 405);
+        assertNoStackTrace(create);
+    }
+
+    @Test
     void searchWhenParameterIsUnknownThenBadRequest() {
         assertClientError(fhir().get("/Patient?shoe-size=42"), 400);
     }
