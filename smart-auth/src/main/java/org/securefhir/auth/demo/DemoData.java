@@ -17,9 +17,9 @@ import org.securefhir.auth.user.UserAccount;
 import org.securefhir.auth.user.UserAccounts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.ApplicationArguments;
-import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
@@ -36,7 +36,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @ConditionalOnProperty(name = "smart.auth.demo", havingValue = "true")
-public final class DemoData implements ApplicationRunner {
+public final class DemoData implements ApplicationListener<ApplicationReadyEvent> {
 
     /** A demo user: fhirUser ids match the demo FHIR resources the FHIR server seeds. */
     public record DemoUser(String username, String password, Role role, Optional<String> fhirUser) {
@@ -82,8 +82,18 @@ public final class DemoData implements ApplicationRunner {
         this.clients = clients;
     }
 
+    /**
+     * Seeds in the background once the server is ready: hashing seven demo passwords costs about a
+     * second, which is not worth delaying readiness for.
+     */
     @Override
-    public void run(ApplicationArguments args) {
+    public void onApplicationEvent(ApplicationReadyEvent event) {
+        Thread seeder = new Thread(this::seed, "demo-data");
+        seeder.setDaemon(true);
+        seeder.start();
+    }
+
+    void seed() {
         int created = 0;
         for (DemoUser demo : USERS) {
             if (users.findByUsername(demo.username()).isEmpty()) {
