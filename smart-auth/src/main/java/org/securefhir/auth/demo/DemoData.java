@@ -83,17 +83,18 @@ public final class DemoData implements ApplicationListener<ApplicationReadyEvent
     }
 
     /**
-     * Seeds in the background once the server is ready: hashing seven demo passwords costs about a
-     * second, which is not worth delaying readiness for.
+     * Writes the demo clients at once (cheap), and seeds the demo users in the background: hashing
+     * seven passwords with Argon2id costs about a second, not worth delaying readiness for.
      */
     @Override
     public void onApplicationEvent(ApplicationReadyEvent event) {
-        Thread seeder = new Thread(this::seed, "demo-data");
+        seedClients();
+        Thread seeder = new Thread(this::seedUsers, "demo-data");
         seeder.setDaemon(true);
         seeder.start();
     }
 
-    void seed() {
+    void seedUsers() {
         int created = 0;
         for (DemoUser demo : USERS) {
             if (users.findByUsername(demo.username()).isEmpty()) {
@@ -104,6 +105,12 @@ public final class DemoData implements ApplicationListener<ApplicationReadyEvent
                 created++;
             }
         }
+        if (created > 0) {
+            log.warn("DEMO MODE: created {} demo users with published passwords (docs/demo-accounts.md)", created);
+        }
+    }
+
+    void seedClients() {
         // Demo clients are (re)written at every start, so they always match docs/demo-accounts.md.
         clients.save(smartClient(existingId(PUBLIC_CLIENT_ID), PUBLIC_CLIENT_ID, "Demo SMART app (public)")
                 .clientAuthenticationMethod(ClientAuthenticationMethod.NONE)
@@ -125,9 +132,6 @@ public final class DemoData implements ApplicationListener<ApplicationReadyEvent
                         .accessTokenTimeToLive(Duration.ofMinutes(5))
                         .build())
                 .build());
-        if (created > 0) {
-            log.warn("DEMO MODE: created {} demo users with published passwords (docs/demo-accounts.md)", created);
-        }
     }
 
     private String existingId(String clientId) {
