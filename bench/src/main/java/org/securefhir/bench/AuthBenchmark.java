@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,8 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -25,8 +22,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 
 /**
@@ -83,7 +78,7 @@ public final class AuthBenchmark {
                 msPerHash / baselineMs);
 
         HttpClient http = HttpClient.newBuilder()
-                .sslContext(trusting(ca))
+                .sslContext(Tls.trusting(ca))
                 .version(HttpClient.Version.HTTP_1_1)
                 .executor(Executors.newFixedThreadPool(connections))
                 .build();
@@ -162,19 +157,5 @@ public final class AuthBenchmark {
         workers.shutdown();
         workers.awaitTermination(30, TimeUnit.MINUTES);
         return (System.nanoTime() - start) / 1e9;
-    }
-
-    private static SSLContext trusting(Path certificate) throws Exception {
-        try (InputStream in = Files.newInputStream(certificate)) {
-            KeyStore trustStore = KeyStore.getInstance(KeyStore.getDefaultType());
-            trustStore.load(null, null);
-            trustStore.setCertificateEntry(
-                    "server", CertificateFactory.getInstance("X.509").generateCertificate(in));
-            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            trust.init(trustStore);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, trust.getTrustManagers(), null);
-            return context;
-        }
     }
 }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -15,9 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -35,8 +31,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Load generator for a started server: creates Patients, reads them by id, and searches them by
@@ -92,7 +86,7 @@ public final class LoadBenchmark {
                 "out", "bench/results/summary-" + Instant.now().toString().replace(':', '-') + ".json"));
 
         HttpClient http = HttpClient.newBuilder()
-                .sslContext(trusting(ca))
+                .sslContext(Tls.trusting(ca))
                 .version(version)
                 .connectTimeout(Duration.ofSeconds(10))
                 .executor(Executors.newFixedThreadPool(connections))
@@ -294,20 +288,6 @@ public final class LoadBenchmark {
 
     private static double round(double value) {
         return Math.round(value * 100) / 100.0;
-    }
-
-    private static SSLContext trusting(Path certificate) throws Exception {
-        try (InputStream in = Files.newInputStream(certificate)) {
-            Certificate cert = CertificateFactory.getInstance("X.509").generateCertificate(in);
-            KeyStore trustStore = KeyStore.getInstance(KeyStore.getDefaultType());
-            trustStore.load(null, null);
-            trustStore.setCertificateEntry("server", cert);
-            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            trust.init(trustStore);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, trust.getTrustManagers(), null);
-            return context;
-        }
     }
 
     private static Map<String, String> parse(String[] args) {

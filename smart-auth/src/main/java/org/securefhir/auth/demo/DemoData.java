@@ -11,6 +11,7 @@ import java.util.UUID;
 import org.securefhir.auth.client.ClientSecretEncoder;
 import org.securefhir.auth.mfa.Base32;
 import org.securefhir.auth.mfa.TotpService;
+import org.securefhir.auth.smart.SmartConfiguration;
 import org.securefhir.auth.user.NewUser;
 import org.securefhir.auth.user.Role;
 import org.securefhir.auth.user.UserAccount;
@@ -156,24 +157,9 @@ public final class DemoData implements ApplicationListener<ApplicationReadyEvent
                         .reuseRefreshTokens(false)
                         .build());
         REDIRECT_URIS.forEach(client::redirectUri);
-        for (String scope : List.of(
-                "openid",
-                "fhirUser",
-                "profile",
-                "launch",
-                "launch/patient",
-                "launch/encounter",
-                "offline_access",
-                "online_access",
-                "patient/*.rs",
-                "patient/*.read",
-                "user/*.rs",
-                "user/*.read",
-                "patient/Patient.rs",
-                "patient/Observation.rs",
-                "patient/Encounter.rs")) {
-            client.scope(scope);
-        }
+        SmartConfiguration.SCOPES.forEach(client::scope);
+        List.of("patient/Patient.rs", "patient/Observation.rs", "patient/Encounter.rs")
+                .forEach(client::scope);
         return client;
     }
 
