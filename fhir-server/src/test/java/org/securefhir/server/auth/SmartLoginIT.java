@@ -342,6 +342,48 @@ class SmartLoginIT extends AbstractFhirServerIT {
                 .isIn("unsupported_grant_type", "unauthorized_client");
     }
 
+    @Test
+    void introspectionWhenActiveTokenThenSmartFieldsAndWhenRevokedThenInactive() throws Exception {
+        String accessToken = JSON.readTree(
+                        backendToken(DemoData.BACKEND_CLIENT_SECRET, "client_credentials", "system/*.rs")
+                                .body())
+                .path("access_token")
+                .asText();
+
+        JsonNode active = JSON.readTree(introspect(accessToken).body());
+        assertThat(active.path("active").asBoolean()).isTrue();
+        assertThat(active.path("scope").asText()).isEqualTo("system/*.rs");
+        assertThat(active.path("client_id").asText()).isEqualTo(DemoData.BACKEND_CLIENT_ID);
+        assertThat(active.path("sub").asText()).isEqualTo(DemoData.BACKEND_CLIENT_ID);
+        assertThat(active.path("iss").asText()).isEqualTo("https://localhost:" + port + "/auth");
+        assertThat(active.has("exp")).isTrue();
+
+        Page revoked = browser()
+                .postForJson("/auth/oauth2/revoke", form("token", accessToken), "Authorization", backendBasic());
+        assertThat(revoked.status()).isEqualTo(200);
+        assertThat(JSON.readTree(introspect(accessToken).body()).path("active").asBoolean())
+                .isFalse();
+    }
+
+    @Test
+    void introspectionWhenRandomTokenThenInactive() throws Exception {
+        JsonNode response =
+                JSON.readTree(introspect("not-a-token-" + UUID.randomUUID()).body());
+
+        assertThat(response.path("active").asBoolean()).isFalse();
+    }
+
+    private Page introspect(String token) {
+        return browser().postForJson("/auth/oauth2/introspect", form("token", token), "Authorization", backendBasic());
+    }
+
+    private static String backendBasic() {
+        return "Basic "
+                + Base64.getEncoder()
+                        .encodeToString((DemoData.BACKEND_CLIENT_ID + ":" + DemoData.BACKEND_CLIENT_SECRET)
+                                .getBytes(StandardCharsets.UTF_8));
+    }
+
     private Page backendToken(String secret, String grantType, String scope) {
         String basic = Base64.getEncoder()
                 .encodeToString((DemoData.BACKEND_CLIENT_ID + ":" + secret).getBytes(StandardCharsets.UTF_8));
