@@ -16,6 +16,8 @@ import org.springframework.validation.annotation.Validated;
  * @param secretKeyBase64 AES-256 key (base64) that encrypts TOTP secrets and signing keys at rest;
  *     empty outside {@code prod} means a generated development key under {@code <data-dir>/keys}
  * @param demo seed demo users and clients (refused in {@code prod})
+ * @param sessionMaxLifetime absolute lifetime of a login session (the idle timeout is
+ *     {@code server.servlet.session.timeout})
  */
 @Validated
 @ConfigurationProperties("smart.auth")
@@ -24,6 +26,7 @@ public record SmartAuthProperties(
         @NotBlank String fhirBaseUrl,
         @DefaultValue("") String secretKeyBase64,
         @DefaultValue("false") boolean demo,
+        @DefaultValue("12h") Duration sessionMaxLifetime,
         @DefaultValue Hashing hashing,
         @DefaultValue Passwords passwords,
         @DefaultValue Lockout lockout,

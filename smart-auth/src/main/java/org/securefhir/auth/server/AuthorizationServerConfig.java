@@ -3,6 +3,7 @@ package org.securefhir.auth.server;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
+import java.time.Clock;
 import java.util.HashSet;
 import java.util.Set;
 import org.securefhir.auth.client.ClientSecretEncoder;
@@ -13,6 +14,7 @@ import org.securefhir.auth.smart.SmartAuthorizationRequests;
 import org.securefhir.auth.smart.SmartTokenCustomizer;
 import org.securefhir.auth.smart.SmartTokenResponse;
 import org.securefhir.auth.user.UserAccounts;
+import org.securefhir.auth.web.SessionLifetimeFilter;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
@@ -61,7 +63,8 @@ public class AuthorizationServerConfig {
             SmartAuthProperties properties,
             AuthorizationServerSettings settings,
             LaunchContextResolver launchContexts,
-            OAuth2AuthorizationService authorizations)
+            OAuth2AuthorizationService authorizations,
+            Clock clock)
             throws Exception {
         SmartAuthorizationRequests smartRequests = new SmartAuthorizationRequests(properties.fhirBaseUrl());
         OAuth2AccessTokenResponseAuthenticationSuccessHandler tokenResponses =
@@ -95,6 +98,9 @@ public class AuthorizationServerConfig {
                 .authorizeHttpRequests(authorize -> authorize.anyRequest().authenticated())
                 .addFilterBefore(
                         new IssuerGuardFilter(properties.issuer(), endpoints(settings)),
+                        SecurityContextHolderFilter.class)
+                .addFilterBefore(
+                        new SessionLifetimeFilter(properties.sessionMaxLifetime(), clock),
                         SecurityContextHolderFilter.class)
                 .exceptionHandling(exceptions -> exceptions.defaultAuthenticationEntryPointFor(
                         new LoginUrlAuthenticationEntryPoint(LOGIN_PAGE),

@@ -1,5 +1,7 @@
 package org.securefhir.auth.web;
 
+import java.time.Clock;
+import org.securefhir.auth.config.SmartAuthProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
@@ -7,6 +9,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.context.SecurityContextHolderFilter;
 
 /**
  * The authorization server's own pages under {@code /auth} (login, second factor, account, logout),
@@ -18,8 +21,12 @@ public class LoginSecurityConfig {
 
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE + 1)
-    SecurityFilterChain loginPagesSecurityFilterChain(HttpSecurity http) throws Exception {
+    SecurityFilterChain loginPagesSecurityFilterChain(HttpSecurity http, SmartAuthProperties properties, Clock clock)
+            throws Exception {
         http.securityMatcher("/auth/**")
+                .addFilterBefore(
+                        new SessionLifetimeFilter(properties.sessionMaxLifetime(), clock),
+                        SecurityContextHolderFilter.class)
                 .authorizeHttpRequests(authorize -> authorize
                         .requestMatchers("/auth/login", "/auth/mfa", "/auth/mfa/enroll", "/auth/error")
                         .permitAll()
