@@ -20,7 +20,10 @@ import org.springframework.boot.test.web.server.LocalServerPort;
         // free port (not 0) because the authorization server's issuer URL contains it.
         properties = {
             "fhir.data-dir=${" + AbstractFhirServerIT.SHARED_DATA_DIR_PROPERTY + "}",
-            "server.port=${" + AbstractFhirServerIT.SHARED_PORT_PROPERTY + "}"
+            "server.port=${" + AbstractFhirServerIT.SHARED_PORT_PROPERTY + "}",
+            // All tests log in from 127.0.0.1 within seconds; the per-IP login rate limit itself is
+            // tested in smart-auth (RateLimiterTest).
+            "smart.auth.rate-limits.login-burst=10000"
         })
 public abstract class AbstractFhirServerIT {
 

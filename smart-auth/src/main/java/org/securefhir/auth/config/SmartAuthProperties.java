@@ -30,6 +30,7 @@ public record SmartAuthProperties(
         @DefaultValue Hashing hashing,
         @DefaultValue Passwords passwords,
         @DefaultValue Lockout lockout,
+        @DefaultValue RateLimits rateLimits,
         @DefaultValue("1") @Min(0) @Max(2) int totpWindowSteps) {
 
     /**
@@ -48,6 +49,16 @@ public record SmartAuthProperties(
             @DefaultValue("false") boolean requireMixedCase,
             @DefaultValue("false") boolean requireDigit,
             @DefaultValue("false") boolean requireSymbol) {}
+
+    /**
+     * Per-IP request rates (per node): the login steps (password, second factor) and the token
+     * endpoint. Each allows a burst, then a sustained rate per minute.
+     */
+    public record RateLimits(
+            @DefaultValue("30") @Min(1) int loginPerMinute,
+            @DefaultValue("20") @Min(1) int loginBurst,
+            @DefaultValue("36000") @Min(1) int tokenPerMinute,
+            @DefaultValue("1000") @Min(1) int tokenBurst) {}
 
     /** Brute-force protection. */
     public record Lockout(

@@ -14,6 +14,8 @@ import org.securefhir.auth.smart.SmartAuthorizationRequests;
 import org.securefhir.auth.smart.SmartTokenCustomizer;
 import org.securefhir.auth.smart.SmartTokenResponse;
 import org.securefhir.auth.user.UserAccounts;
+import org.securefhir.auth.web.RateLimitFilter;
+import org.securefhir.auth.web.RateLimiter;
 import org.securefhir.auth.web.SessionLifetimeFilter;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -55,6 +57,7 @@ public class AuthorizationServerConfig {
 
     static final String LOGIN_PAGE = "/auth/login";
     static final String CONSENT_PAGE = "/auth/consent";
+    static final String ISSUER_PATH = "/auth";
 
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -101,6 +104,14 @@ public class AuthorizationServerConfig {
                         SecurityContextHolderFilter.class)
                 .addFilterBefore(
                         new SessionLifetimeFilter(properties.sessionMaxLifetime(), clock),
+                        SecurityContextHolderFilter.class)
+                .addFilterBefore(
+                        new RateLimitFilter(
+                                new RateLimiter(
+                                        properties.rateLimits().tokenPerMinute(),
+                                        properties.rateLimits().tokenBurst(),
+                                        clock),
+                                Set.of(ISSUER_PATH + "/oauth2/token")),
                         SecurityContextHolderFilter.class)
                 .exceptionHandling(exceptions -> exceptions.defaultAuthenticationEntryPointFor(
                         new LoginUrlAuthenticationEntryPoint(LOGIN_PAGE),

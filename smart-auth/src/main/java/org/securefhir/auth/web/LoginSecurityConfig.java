@@ -1,6 +1,7 @@
 package org.securefhir.auth.web;
 
 import java.time.Clock;
+import java.util.Set;
 import org.securefhir.auth.config.SmartAuthProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -26,6 +27,14 @@ public class LoginSecurityConfig {
         http.securityMatcher("/auth/**")
                 .addFilterBefore(
                         new SessionLifetimeFilter(properties.sessionMaxLifetime(), clock),
+                        SecurityContextHolderFilter.class)
+                .addFilterBefore(
+                        new RateLimitFilter(
+                                new RateLimiter(
+                                        properties.rateLimits().loginPerMinute(),
+                                        properties.rateLimits().loginBurst(),
+                                        clock),
+                                Set.of("/auth/login", "/auth/mfa", "/auth/mfa/enroll")),
                         SecurityContextHolderFilter.class)
                 .authorizeHttpRequests(authorize -> authorize
                         .requestMatchers("/auth/login", "/auth/mfa", "/auth/mfa/enroll", "/auth/error")
