@@ -271,6 +271,36 @@ class SmartLoginIT extends AbstractFhirServerIT {
     }
 
     @Test
+    void authorizationCodeWhenGranularAndV1ScopesCoveredByRegisteredScopeThenGranted() throws Exception {
+        EnrolledUser user = enrolledUser();
+        TestBrowser browser = browser();
+        Pkce pkce = Pkce.create();
+        String granular =
+                "patient/Observation.rs?category=http://terminology.hl7.org/CodeSystem/observation-category|laboratory";
+
+        String code = authorizationCode(browser, user, pkce, "openid " + granular + " patient/Condition.read");
+        JsonNode tokens = JSON.readTree(exchange(browser, code, pkce.verifier()).body());
+
+        assertThat(tokens.path("scope").asText()).contains(granular).contains("patient/Condition.read");
+    }
+
+    @Test
+    void authorizeWhenScopeNotCoveredByRegistrationThenInvalidScope() {
+        Page response = browser().get(authorizeUrl(Pkce.create().challenge(), "S256", "s", "openid user/*.cruds"));
+
+        assertThat(response.status()).isEqualTo(302);
+        assertThat(response.locationQuery()).containsEntry("error", "invalid_scope");
+    }
+
+    @Test
+    void clientCredentialsWhenScopeOutsideRegistrationThenInvalidScope() throws Exception {
+        Page token = backendToken(DemoData.BACKEND_CLIENT_SECRET, "client_credentials", "system/*.cruds");
+
+        assertThat(token.status()).isEqualTo(400);
+        assertThat(JSON.readTree(token.body()).path("error").asText()).isEqualTo("invalid_scope");
+    }
+
+    @Test
     void authorizeWhenPlainChallengeMethodThenInvalidRequest() {
         Page response =
                 browser().get(authorizeUrl("plain-challenge-value-plain-challenge-value-123", "plain", "s", "openid"));

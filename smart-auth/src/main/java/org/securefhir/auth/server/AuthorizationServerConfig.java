@@ -32,7 +32,7 @@ import org.springframework.security.oauth2.server.authorization.OAuth2Authorizat
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.authentication.ClientSecretAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationProvider;
-import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationValidator;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2ClientCredentialsAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.client.JdbcRegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.config.annotation.web.configuration.OAuth2AuthorizationServerConfiguration;
@@ -84,14 +84,19 @@ public class AuthorizationServerConfig {
                                             if (provider
                                                     instanceof
                                                     OAuth2AuthorizationCodeRequestAuthenticationProvider codeRequests) {
-                                                codeRequests.setAuthenticationValidator(
-                                                        new OAuth2AuthorizationCodeRequestAuthenticationValidator()
-                                                                .andThen(smartRequests::validate));
+                                                codeRequests.setAuthenticationValidator(smartRequests::validate);
                                             }
                                         }))))
                 .with(
                         authorizationServer,
-                        server -> server.tokenEndpoint(token -> token.accessTokenResponseHandler(tokenResponses))
+                        server -> server.tokenEndpoint(token -> token.accessTokenResponseHandler(tokenResponses)
+                                        .authenticationProviders(providers -> providers.forEach(provider -> {
+                                            if (provider
+                                                    instanceof OAuth2ClientCredentialsAuthenticationProvider clients) {
+                                                clients.setAuthenticationValidator(
+                                                        SmartAuthorizationRequests::validateClientCredentials);
+                                            }
+                                        })))
                                 .clientAuthentication(clients ->
                                         clients.authenticationProviders(providers -> providers.forEach(provider -> {
                                             if (provider instanceof ClientSecretAuthenticationProvider secrets) {

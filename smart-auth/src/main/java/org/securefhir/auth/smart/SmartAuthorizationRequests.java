@@ -1,16 +1,34 @@
 package org.securefhir.auth.smart;
 
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationContext;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationException;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationToken;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationValidator;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2ClientCredentialsAuthenticationContext;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2ClientCredentialsAuthenticationToken;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 
 /**
- * Checks SMART adds to an authorization request (SMART App Launch 2.2 §2.0.5): PKCE with S256 for
- * every client, and the {@code aud} parameter naming this FHIR server, so that a token can never be
- * obtained for, or replayed at, another resource server. Errors go back to the client's redirect
- * URI as {@code invalid_request}.
+ * Validation of authorization requests and client-credentials token requests, replacing Spring
+ * Authorization Server's defaults with SMART's rules (SMART App Launch 2.2 §2.0.5, §3):
+ *
+ * <ul>
+ *   <li>the client is registered for the authorization code grant ({@code unauthorized_client});
+ *   <li>the redirect URI is exactly a registered one (Spring Authorization Server's own check, run
+ *       first, so a bad one gets an error page and never a redirect);
+ *   <li>every scope is registered for the client, or a SMART resource scope covered by a registered
+ *       one, so granular and v1 scopes work ({@code invalid_scope});
+ *   <li>PKCE with S256 for every client, {@code plain} refused ({@code invalid_request});
+ *   <li>{@code aud} names this FHIR server ({@code invalid_request});
+ *   <li>OIDC {@code prompt=none} is not combined with other values.
+ * </ul>
  */
 public final class SmartAuthorizationRequests {
 
@@ -21,24 +39,55 @@ public final class SmartAuthorizationRequests {
     }
 
     public void validate(OAuth2AuthorizationCodeRequestAuthenticationContext context) {
+        OAuth2AuthorizationCodeRequestAuthenticationValidator.DEFAULT_REDIRECT_URI_VALIDATOR.accept(context);
         OAuth2AuthorizationCodeRequestAuthenticationToken request = context.getAuthentication();
+        RegisteredClient client = context.getRegisteredClient();
+        if (!client.getAuthorizationGrantTypes().contains(AuthorizationGrantType.AUTHORIZATION_CODE)) {
+            throw error(request, OAuth2ErrorCodes.UNAUTHORIZED_CLIENT, "client is not registered for this grant");
+        }
+        for (String scope : request.getScopes()) {
+            if (!SmartScopeValidation.allowed(scope, client.getScopes())) {
+                throw error(request, OAuth2ErrorCodes.INVALID_SCOPE, "scope not allowed for this client: " + scope);
+            }
+        }
         Object challenge = request.getAdditionalParameters().get("code_challenge");
         if (!(challenge instanceof String value) || value.isBlank()) {
-            throw invalid(request, "code_challenge (PKCE, S256) is required");
+            throw error(request, OAuth2ErrorCodes.INVALID_REQUEST, "code_challenge (PKCE, S256) is required");
+        }
+        if (!"S256".equals(request.getAdditionalParameters().get("code_challenge_method"))) {
+            throw error(request, OAuth2ErrorCodes.INVALID_REQUEST, "code_challenge_method must be S256");
         }
         Object audience = request.getAdditionalParameters().get("aud");
         if (!(audience instanceof String aud) || aud.isBlank()) {
-            throw invalid(request, "aud is required: the FHIR base URL of this server");
+            throw error(request, OAuth2ErrorCodes.INVALID_REQUEST, "aud is required: the FHIR base URL of this server");
         }
         if (!fhirBaseUrl.equals(stripSlash(aud))) {
-            throw invalid(request, "aud must be " + fhirBaseUrl);
+            throw error(request, OAuth2ErrorCodes.INVALID_REQUEST, "aud must be " + fhirBaseUrl);
+        }
+        if (request.getAdditionalParameters().get("prompt") instanceof String prompt) {
+            List<String> prompts = Arrays.asList(prompt.split(" "));
+            if (prompts.contains("none") && prompts.size() > 1) {
+                throw error(request, OAuth2ErrorCodes.INVALID_REQUEST, "prompt=none cannot be combined");
+            }
         }
     }
 
-    private static OAuth2AuthorizationCodeRequestAuthenticationException invalid(
-            OAuth2AuthorizationCodeRequestAuthenticationToken request, String description) {
+    /** Client credentials: the same scope rule; SMART backend services use {@code system/} scopes. */
+    public static void validateClientCredentials(OAuth2ClientCredentialsAuthenticationContext context) {
+        Set<String> registered = context.getRegisteredClient().getScopes();
+        OAuth2ClientCredentialsAuthenticationToken request = context.getAuthentication();
+        for (String scope : request.getScopes()) {
+            if (!SmartScopeValidation.allowed(scope, registered)) {
+                throw new OAuth2AuthenticationException(new OAuth2Error(
+                        OAuth2ErrorCodes.INVALID_SCOPE, "scope not allowed for this client: " + scope, null));
+            }
+        }
+    }
+
+    private static OAuth2AuthorizationCodeRequestAuthenticationException error(
+            OAuth2AuthorizationCodeRequestAuthenticationToken request, String code, String description) {
         return new OAuth2AuthorizationCodeRequestAuthenticationException(
-                new OAuth2Error(OAuth2ErrorCodes.INVALID_REQUEST, description, null), request);
+                new OAuth2Error(code, description, null), request);
     }
 
     private static String stripSlash(String url) {
