@@ -40,6 +40,16 @@ class ServerIT extends AbstractFhirServerIT {
     }
 
     @Test
+    void demoModeWhenStartedThenFhirUserResourcesOfDemoAccountsExist() {
+        TestFhirClient fhir =
+                new TestFhirClient("https://localhost:" + port + "/fhir", TestFhirClient.trusting(certificate()));
+
+        assertThat(fhir.get("/Practitioner/demo-physician").status()).isEqualTo(200);
+        assertThat(fhir.get("/Practitioner/demo-nurse").status()).isEqualTo(200);
+        assertThat(fhir.get("/Patient/demo-patient").status()).isEqualTo(200);
+    }
+
+    @Test
     void unknownPathWhenRequestedThenNotFoundWithoutDetails() {
         Response response = root().get("/no/such/page", "Accept", "application/json");
 

@@ -1,0 +1,53 @@
+package org.securefhir.server.demo;
+
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import org.hl7.fhir.r4.model.DateType;
+import org.hl7.fhir.r4.model.Enumerations;
+import org.hl7.fhir.r4.model.HumanName;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Practitioner;
+import org.hl7.fhir.r4.model.Reference;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * DEMO DATA for the default embedded run only (never in {@code prod}, which refuses
+ * {@code smart.auth.demo=true}): the Practitioner and Patient resources that the demo users'
+ * {@code fhirUser} point at (docs/demo-accounts.md). Written with fixed ids, so restarts do not
+ * duplicate them; fictitious people only.
+ */
+@Component
+@ConditionalOnProperty(name = "smart.auth.demo", havingValue = "true")
+final class DemoFhirResources implements ApplicationListener<ApplicationReadyEvent> {
+
+    private final DaoRegistry daos;
+
+    DemoFhirResources(DaoRegistry daos) {
+        this.daos = daos;
+    }
+
+    @Override
+    public void onApplicationEvent(ApplicationReadyEvent event) {
+        SystemRequestDetails system = new SystemRequestDetails();
+        Practitioner physician = practitioner("demo-physician", "Demo", "Physician");
+        daos.getResourceDao(Practitioner.class).update(physician, system);
+        daos.getResourceDao(Practitioner.class).update(practitioner("demo-nurse", "Demo", "Nurse"), system);
+        Patient patient = new Patient();
+        patient.setId("demo-patient");
+        patient.addName(new HumanName().setFamily("Patient").addGiven("Demo"));
+        patient.setGender(Enumerations.AdministrativeGender.UNKNOWN);
+        patient.setBirthDateElement(new DateType("1970-01-01"));
+        patient.addGeneralPractitioner(new Reference("Practitioner/demo-physician"));
+        daos.getResourceDao(Patient.class).update(patient, system);
+    }
+
+    private static Practitioner practitioner(String id, String given, String family) {
+        Practitioner practitioner = new Practitioner();
+        practitioner.setId(id);
+        practitioner.addName(new HumanName().setFamily(family).addGiven(given));
+        return practitioner;
+    }
+}
