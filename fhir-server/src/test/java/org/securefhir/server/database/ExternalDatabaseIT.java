@@ -26,6 +26,7 @@ class ExternalDatabaseIT {
     @Test
     void serverWhenDatasourceUrlConfiguredThenStoresThereAndStartsNoEmbeddedDatabase() throws Exception {
         Path dataDir = AbstractFhirServerIT.freshDirectory("external-db-");
+        String patientId;
         try (EmbeddedPostgres external = EmbeddedPostgres.builder().start()) {
             String url = external.getJdbcUrl("postgres", "postgres");
             try (ConfigurableApplicationContext context = new SpringApplicationBuilder(FhirServerApplication.class)
@@ -41,16 +42,15 @@ class ExternalDatabaseIT {
                         "https://localhost:" + port + "/fhir",
                         TestFhirClient.trusting(dataDir.resolve("tls").resolve("server.crt")));
 
-                assertThat(fhir.post("/Patient", TestResources.patient("External", "1955-05-05"))
-                                .status())
-                        .isEqualTo(201);
+                patientId = fhir.create("/Patient", TestResources.patient("External", "1955-05-05"));
                 assertThat(context.getBeansOfType(EmbeddedPostgres.class)).isEmpty();
                 assertThat(dataDir.resolve("postgres")).doesNotExist();
             }
             try (Connection connection = external.getPostgresDatabase().getConnection();
                     Statement statement = connection.createStatement();
-                    ResultSet rows =
-                            statement.executeQuery("SELECT count(*) FROM hfj_resource WHERE res_type = 'Patient'")) {
+                    ResultSet rows = statement.executeQuery(
+                            "SELECT count(*) FROM hfj_resource WHERE res_type = 'Patient' AND fhir_id = '" + patientId
+                                    + "'")) {
                 rows.next();
                 assertThat(rows.getInt(1)).isEqualTo(1);
             }
