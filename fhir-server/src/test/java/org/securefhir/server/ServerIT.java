@@ -40,9 +40,15 @@ class ServerIT extends AbstractFhirServerIT {
     }
 
     @Test
-    void demoModeWhenStartedThenFhirUserResourcesOfDemoAccountsExist() {
+    void demoModeWhenStartedThenFhirUserResourcesOfDemoAccountsExist() throws InterruptedException {
         TestFhirClient fhir =
                 new TestFhirClient("https://localhost:" + port + "/fhir", TestFhirClient.trusting(certificate()));
+
+        // written in the background right after start-up
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (fhir.get("/Patient/demo-patient").status() != 200 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
 
         assertThat(fhir.get("/Practitioner/demo-physician").status()).isEqualTo(200);
         assertThat(fhir.get("/Practitioner/demo-nurse").status()).isEqualTo(200);

@@ -29,8 +29,15 @@ final class DemoFhirResources implements ApplicationListener<ApplicationReadyEve
         this.daos = daos;
     }
 
+    /** In the background: a first write warms up HAPI's write path, about a second not worth delaying readiness for. */
     @Override
     public void onApplicationEvent(ApplicationReadyEvent event) {
+        Thread writer = new Thread(this::write, "demo-fhir-resources");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    void write() {
         SystemRequestDetails system = new SystemRequestDetails();
         Practitioner physician = practitioner("demo-physician", "Demo", "Physician");
         daos.getResourceDao(Practitioner.class).update(physician, system);
