@@ -92,6 +92,8 @@ public final class FhirStorageConfig {
     private static Properties hibernateProperties() {
         Properties jpa = new Properties();
         jpa.put("hibernate.dialect", HapiFhirPostgresDialect.class.getName());
+        // The dialect is fixed: skip reading JDBC metadata while Hibernate boots.
+        jpa.put("hibernate.boot.allow_jdbc_metadata_access", "false");
         // The schema belongs to HAPI's versioned migrations (HapiSchemaMigration), never to Hibernate.
         jpa.put("hibernate.hbm2ddl.auto", "none");
         // No Hibernate Search / Lucene: it multiplies write latency and is not used.

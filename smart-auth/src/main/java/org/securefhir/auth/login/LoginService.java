@@ -42,7 +42,7 @@ public final class LoginService {
     private final PasswordEncoder passwordEncoder;
     private final SecurityEventSink events;
     private final Clock clock;
-    private final String dummyHash;
+    private volatile String dummyHash;
 
     public LoginService(
             UserAccounts users,
@@ -58,7 +58,6 @@ public final class LoginService {
         this.passwordEncoder = passwordEncoder;
         this.events = events;
         this.clock = clock;
-        this.dummyHash = passwordEncoder.encode("dummy password for timing equalisation");
     }
 
     /** First step: user name and password. */
@@ -70,7 +69,7 @@ public final class LoginService {
             return new Outcome.Locked(locked.get());
         }
         Optional<UserAccount> user = users.findByUsername(username == null ? "" : username);
-        String hash = user.flatMap(u -> users.passwordHash(u.id())).orElse(dummyHash);
+        String hash = user.flatMap(u -> users.passwordHash(u.id())).orElseGet(this::dummyHash);
         boolean matches = password != null && passwordEncoder.matches(password, hash);
         if (user.isPresent() && user.get().enabled() && matches) {
             attempts.clear(username);
@@ -80,6 +79,16 @@ public final class LoginService {
         String reason = user.isEmpty() ? "unknown name" : !user.get().enabled() ? "account disabled" : "wrong password";
         event(SecurityEvent.Type.LOGIN_FAILURE, user.map(UserAccount::id), username, sourceAddress, reason);
         return failure(username, user, "password", sourceAddress, now);
+    }
+
+    /** A hash to verify against when the name matches no account, so that timing does not tell. */
+    private String dummyHash() {
+        String hash = dummyHash;
+        if (hash == null) {
+            hash = passwordEncoder.encode("dummy password for timing equalisation");
+            dummyHash = hash;
+        }
+        return hash;
     }
 
     /** Second step, for the account that passed the first: a TOTP code. */
