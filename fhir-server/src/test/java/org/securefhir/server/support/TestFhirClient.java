@@ -139,7 +139,7 @@ public final class TestFhirClient {
     }
 
     public Response sendLarge(String path, byte[] body, boolean chunked, HttpClient.Version version) {
-        HttpClient http11 = HttpClient.newBuilder()
+        HttpClient client = HttpClient.newBuilder()
                 .sslContext(http.sslContext())
                 .version(version)
                 .connectTimeout(Duration.ofSeconds(10))
@@ -155,7 +155,7 @@ public final class TestFhirClient {
                 .POST(publisher)
                 .build();
         try {
-            HttpResponse<String> response = http11.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
             return new Response(response.statusCode(), response.headers().map(), response.body());
         } catch (IOException e) {
             throw new IllegalStateException("POST " + path + " failed", e);

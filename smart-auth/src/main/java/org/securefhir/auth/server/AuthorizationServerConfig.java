@@ -3,6 +3,7 @@ package org.securefhir.auth.server;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
+import java.net.URI;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.Set;
@@ -57,7 +58,6 @@ public class AuthorizationServerConfig {
 
     static final String LOGIN_PAGE = "/auth/login";
     static final String CONSENT_PAGE = "/auth/consent";
-    static final String ISSUER_PATH = "/auth";
 
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -116,7 +116,7 @@ public class AuthorizationServerConfig {
                                         properties.rateLimits().tokenPerMinute(),
                                         properties.rateLimits().tokenBurst(),
                                         clock),
-                                Set.of(ISSUER_PATH + "/oauth2/token")),
+                                Set.of(URI.create(properties.issuer()).getPath() + "/oauth2/token")),
                         SecurityContextHolderFilter.class)
                 .exceptionHandling(exceptions -> exceptions.defaultAuthenticationEntryPointFor(
                         new LoginUrlAuthenticationEntryPoint(LOGIN_PAGE),
@@ -161,8 +161,12 @@ public class AuthorizationServerConfig {
     }
 
     @Bean
-    JWKSource<SecurityContext> jwkSource(SigningKeys keys) {
-        JWKSet keySet = keys.load();
+    JWKSet signingKeySet(SigningKeys keys) {
+        return keys.load();
+    }
+
+    @Bean
+    JWKSource<SecurityContext> jwkSource(JWKSet keySet) {
         return (selector, context) -> selector.select(keySet);
     }
 
@@ -179,8 +183,9 @@ public class AuthorizationServerConfig {
     /** SMART claims; signs with the newest key (by kid) so older keys can stay published after a rotation. */
     @Bean
     OAuth2TokenCustomizer<JwtEncodingContext> smartTokenCustomizer(
-            SigningKeys keys, SmartAuthProperties properties, LaunchContextResolver launchContexts) {
-        String activeKid = keys.load().getKeys().get(0).getKeyID();
+            JWKSet keySet, SmartAuthProperties properties, LaunchContextResolver launchContexts) {
+        // newest first (SigningKeys.load)
+        String activeKid = keySet.getKeys().get(0).getKeyID();
         return new SmartTokenCustomizer(properties.fhirBaseUrl(), activeKid, launchContexts);
     }
 }
