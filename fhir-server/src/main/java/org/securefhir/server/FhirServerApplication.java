@@ -4,8 +4,12 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.autoconfigure.elasticsearch.ElasticsearchRestClientAutoConfiguration;
 import org.springframework.boot.autoconfigure.flyway.FlywayAutoConfiguration;
+import org.springframework.boot.autoconfigure.gson.GsonAutoConfiguration;
 import org.springframework.boot.autoconfigure.orm.jpa.HibernateJpaAutoConfiguration;
+import org.springframework.boot.autoconfigure.quartz.QuartzAutoConfiguration;
 import org.springframework.boot.autoconfigure.security.servlet.UserDetailsServiceAutoConfiguration;
+import org.springframework.boot.autoconfigure.websocket.servlet.WebSocketMessagingAutoConfiguration;
+import org.springframework.boot.autoconfigure.websocket.servlet.WebSocketServletAutoConfiguration;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /**
@@ -14,7 +18,10 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  * <p>Excluded auto-configurations: Boot's JPA (HAPI needs its own entity manager factory, see
  * {@link org.securefhir.server.fhir.FhirStorageConfig}), Flyway (HAPI's migrator library brings it, but
  * smart-auth runs its own Flyway instance on its own schema), the Elasticsearch client (full-text
- * indexing is off) and Boot's default in-memory user (every login goes through smart-auth).
+ * indexing is off), Boot's default in-memory user (every login goes through smart-auth), Boot's
+ * Quartz scheduler (HAPI runs its own schedulers), WebSocket support and Gson (neither is used).
+ * springdoc, which HAPI brings, is switched off in {@code application.yaml}: no API description is
+ * published.
  *
  * <p>The application also hosts the SMART authorization server ({@code org.securefhir.auth}, module
  * {@code smart-auth}) under {@code /auth}.
@@ -25,7 +32,11 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
             HibernateJpaAutoConfiguration.class,
             FlywayAutoConfiguration.class,
             ElasticsearchRestClientAutoConfiguration.class,
-            UserDetailsServiceAutoConfiguration.class
+            UserDetailsServiceAutoConfiguration.class,
+            QuartzAutoConfiguration.class,
+            WebSocketServletAutoConfiguration.class,
+            WebSocketMessagingAutoConfiguration.class,
+            GsonAutoConfiguration.class
         })
 @ConfigurationPropertiesScan("org.securefhir.server")
 public class FhirServerApplication {

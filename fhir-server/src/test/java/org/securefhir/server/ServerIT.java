@@ -40,6 +40,15 @@ class ServerIT extends AbstractFhirServerIT {
     }
 
     @Test
+    void apiDescriptionWhenRequestedThenNotPublished() {
+        for (String path : new String[] {"/v3/api-docs", "/v3/api-docs/swagger-config", "/swagger-ui.html"}) {
+            assertThat(root().get(path, "Accept", "application/json").status())
+                    .as(path)
+                    .isEqualTo(404);
+        }
+    }
+
+    @Test
     void demoModeWhenStartedThenFhirUserResourcesOfDemoAccountsExist() throws InterruptedException {
         TestFhirClient fhir =
                 new TestFhirClient("https://localhost:" + port + "/fhir", TestFhirClient.trusting(certificate()));

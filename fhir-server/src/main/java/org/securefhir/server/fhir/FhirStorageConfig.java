@@ -42,6 +42,12 @@ import org.springframework.transaction.annotation.EnableTransactionManagement;
 })
 public final class FhirStorageConfig {
 
+    /** Static: a registry post-processor runs before this configuration class is instantiated. */
+    @Bean
+    static UnservedResourceTypeBeans unservedResourceTypeBeans() {
+        return new UnservedResourceTypeBeans();
+    }
+
     @Bean
     JpaStorageSettings jpaStorageSettings(FhirServerProperties properties) {
         JpaStorageSettings settings = new JpaStorageSettings();

@@ -9,6 +9,8 @@ import org.securefhir.server.support.AbstractFhirServerIT;
 import org.securefhir.server.support.TestFhirClient;
 import org.securefhir.server.support.TestFhirClient.Response;
 import org.securefhir.server.support.TestResources;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
 
 /** Client mistakes get a 4xx OperationOutcome: never a 500, never a stack trace. */
 class BadInputIT extends AbstractFhirServerIT {
@@ -182,6 +184,14 @@ class BadInputIT extends AbstractFhirServerIT {
         assertThat(read.status()).isEqualTo(404);
         assertThat(create.status()).isBetween(400, 405);
         assertNoStackTrace(create);
+    }
+
+    @Test
+    void contextWhenStartedThenNoStorageBeansExistForUnservedTypes(@Autowired ApplicationContext context) {
+        assertThat(context.containsBeanDefinition("myAccountDaoR4")).isFalse();
+        assertThat(context.containsBeanDefinition("myAccountRpR4")).isFalse();
+        assertThat(context.containsBeanDefinition("myPatientDaoR4")).isTrue();
+        assertThat(context.containsBeanDefinition("myClaimDaoR4")).isTrue();
     }
 
     @Test
