@@ -99,8 +99,8 @@ class SmartLoginIT extends AbstractFhirServerIT {
         assertThat(tokens.path("token_type").asText()).isEqualTo("Bearer");
         assertThat(tokens.path("access_token").asText()).isNotBlank();
         assertThat(tokens.path("id_token").asText()).isNotBlank();
-        // Spring Authorization Server issues refresh tokens to confidential clients only (so far).
-        assertThat(tokens.has("refresh_token")).isFalse();
+        // offline_access was granted: a refresh token, also for this public client
+        assertThat(tokens.path("refresh_token").asText()).isNotBlank();
         assertThat(tokens.path("scope").asText()).contains("patient/*.rs");
         JsonNode claims = JSON.readTree(Base64.getUrlDecoder()
                 .decode(tokens.path("access_token").asText().split("\\.")[1]));
@@ -401,6 +401,130 @@ class SmartLoginIT extends AbstractFhirServerIT {
                 JSON.readTree(introspect("not-a-token-" + UUID.randomUUID()).body());
 
         assertThat(response.path("active").asBoolean()).isFalse();
+    }
+
+    @Test
+    void refreshWhenOfflineAccessThenTokenRotatesAndReusingTheOldOneRevokesTheFamily() throws Exception {
+        EnrolledUser user = enrolledUser();
+        TestBrowser browser = browser();
+        Pkce pkce = Pkce.create();
+        JsonNode tokens = JSON.readTree(exchange(
+                        browser,
+                        authorizationCode(browser, user, pkce, "openid patient/*.rs offline_access"),
+                        pkce.verifier())
+                .body());
+        String first = tokens.path("refresh_token").asText();
+        assertThat(first).isNotBlank();
+
+        Page refreshed = refresh(first, DemoData.PUBLIC_CLIENT_ID, null);
+        assertThat(refreshed.status()).as(refreshed.body()).isEqualTo(200);
+        JsonNode rotated = JSON.readTree(refreshed.body());
+        String second = rotated.path("refresh_token").asText();
+        String accessToken = rotated.path("access_token").asText();
+        assertThat(second).isNotBlank().isNotEqualTo(first);
+        assertThat(rotated.path("scope").asText()).contains("patient/*.rs");
+        assertThat(JSON.readTree(introspect(accessToken).body()).path("active").asBoolean())
+                .isTrue();
+
+        // the rotated-out token is presented again: refused, and the whole family is revoked
+        Page reused = refresh(first, DemoData.PUBLIC_CLIENT_ID, null);
+        assertThat(reused.status()).isEqualTo(400);
+        assertThat(JSON.readTree(reused.body()).path("error").asText()).isEqualTo("invalid_grant");
+        Page afterReuse = refresh(second, DemoData.PUBLIC_CLIENT_ID, null);
+        assertThat(JSON.readTree(afterReuse.body()).path("error").asText()).isEqualTo("invalid_grant");
+        assertThat(JSON.readTree(introspect(accessToken).body()).path("active").asBoolean())
+                .isFalse();
+    }
+
+    @Test
+    void refreshWhenRandomTokenThenInvalidGrant() throws Exception {
+        Page refreshed = refresh("random-" + UUID.randomUUID(), DemoData.PUBLIC_CLIENT_ID, null);
+
+        assertThat(refreshed.status()).isEqualTo(400);
+        assertThat(JSON.readTree(refreshed.body()).path("error").asText()).isEqualTo("invalid_grant");
+    }
+
+    @Test
+    void refreshWhenScopeWiderThanGrantedOrTokenOfAnotherClientThenRefused() throws Exception {
+        EnrolledUser user = enrolledUser();
+        TestBrowser browser = browser();
+        Pkce pkce = Pkce.create();
+        String refreshToken = JSON.readTree(exchange(
+                                browser,
+                                authorizationCode(browser, user, pkce, "patient/*.rs offline_access"),
+                                pkce.verifier())
+                        .body())
+                .path("refresh_token")
+                .asText();
+
+        Page wider = refresh(refreshToken, DemoData.PUBLIC_CLIENT_ID, "patient/*.rs user/*.rs offline_access");
+        assertThat(JSON.readTree(wider.body()).path("error").asText()).isEqualTo("invalid_scope");
+
+        String confidential = "Basic "
+                + Base64.getEncoder()
+                        .encodeToString((DemoData.CONFIDENTIAL_CLIENT_ID + ":" + DemoData.CONFIDENTIAL_CLIENT_SECRET)
+                                .getBytes(StandardCharsets.UTF_8));
+        Page otherClient = browser()
+                .postForJson(
+                        "/auth/oauth2/token",
+                        form("grant_type", "refresh_token", "refresh_token", refreshToken),
+                        "Authorization",
+                        confidential);
+        assertThat(JSON.readTree(otherClient.body()).path("error").asText()).isEqualTo("invalid_grant");
+
+        // a narrower scope is fine, and the token still works for its own client
+        Page narrower = refresh(refreshToken, DemoData.PUBLIC_CLIENT_ID, "patient/*.rs");
+        assertThat(narrower.status()).as(narrower.body()).isEqualTo(200);
+    }
+
+    @Test
+    void refreshWhenNeitherOfflineNorOnlineAccessGrantedThenNoRefreshToken() throws Exception {
+        EnrolledUser user = enrolledUser();
+        TestBrowser browser = browser();
+        Pkce pkce = Pkce.create();
+
+        JsonNode tokens = JSON.readTree(
+                exchange(browser, authorizationCode(browser, user, pkce, "openid patient/*.rs"), pkce.verifier())
+                        .body());
+
+        assertThat(tokens.has("access_token")).isTrue();
+        assertThat(tokens.has("refresh_token")).isFalse();
+    }
+
+    @Test
+    void onlineAccessWhenLoginSessionEndsThenRefreshTokenRevoked() throws Exception {
+        EnrolledUser user = enrolledUser();
+        TestBrowser browser = browser();
+        Pkce pkce = Pkce.create();
+        String refreshToken = JSON.readTree(exchange(
+                                browser,
+                                authorizationCode(browser, user, pkce, "openid patient/*.rs online_access"),
+                                pkce.verifier())
+                        .body())
+                .path("refresh_token")
+                .asText();
+        assertThat(refreshToken).isNotBlank();
+        Page whileOnline = refresh(refreshToken, DemoData.PUBLIC_CLIENT_ID, null);
+        assertThat(whileOnline.status()).as(whileOnline.body()).isEqualTo(200);
+        String current = JSON.readTree(whileOnline.body()).path("refresh_token").asText();
+
+        // the user signs out: the login session ends
+        Page account = browser.get("/auth/account");
+        Page signedOut = browser.post("/auth/logout", form("_csrf", account.field("_csrf")));
+        assertThat(signedOut.location()).endsWith("/auth/login?logout");
+
+        Page afterLogout = refresh(current, DemoData.PUBLIC_CLIENT_ID, null);
+        assertThat(afterLogout.status()).isEqualTo(400);
+        assertThat(JSON.readTree(afterLogout.body()).path("error").asText()).isEqualTo("invalid_grant");
+    }
+
+    private Page refresh(String refreshToken, String clientId, String scope) {
+        List<Map.Entry<String, String>> request = new ArrayList<>(
+                form("grant_type", "refresh_token", "refresh_token", refreshToken, "client_id", clientId));
+        if (scope != null) {
+            request.add(Map.entry("scope", scope));
+        }
+        return browser().postForJson("/auth/oauth2/token", request);
     }
 
     private Page introspect(String token) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import org.securefhir.auth.client.ClientKeys;
 import org.securefhir.auth.client.ClientSecretEncoder;
 import org.securefhir.auth.mfa.Base32;
 import org.securefhir.auth.mfa.TotpService;
@@ -23,6 +24,7 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
@@ -67,6 +69,14 @@ public final class DemoData implements ApplicationListener<ApplicationReadyEvent
     public static final String CONFIDENTIAL_CLIENT_SECRET = "demo-confidential-secret-NOT-FOR-PRODUCTION";
     public static final String BACKEND_CLIENT_ID = "demo-backend-service";
     public static final String BACKEND_CLIENT_SECRET = "demo-backend-secret-NOT-FOR-PRODUCTION-0001";
+    public static final String BACKEND_JWT_CLIENT_ID = "demo-backend-jwt";
+    /**
+     * Public half of the demo backend service's ES384 key; its private JWK is published in
+     * docs/demo-accounts.md, so this client exists in demo mode only.
+     */
+    public static final String BACKEND_JWT_PUBLIC_JWKS =
+            "{\"keys\":[{\"kty\":\"EC\",\"use\":\"sig\",\"crv\":\"P-384\",\"kid\":\"demo-backend-jwt-key-1\",\"x\":\"9vzr53s7_EnwOJoarWtN7ViD8jHNB-u7vvaozCd3go7TEQXgLZ25YpKamyR1dMmr\",\"y\":\"rj3WCq8vWlUfVF2lUpUvu2F5XxzOsyKOyN4J6NsHzWp8T8WGAk5VmV7H-w5qrCrC\",\"alg\":\"ES384\"}]}";
+
     public static final List<String> REDIRECT_URIS =
             List.of("http://127.0.0.1:9000/callback", "http://localhost:9000/callback");
 
@@ -133,6 +143,21 @@ public final class DemoData implements ApplicationListener<ApplicationReadyEvent
                         .accessTokenTimeToLive(Duration.ofMinutes(5))
                         .build())
                 .build());
+        clients.save(RegisteredClient.withId(existingId(BACKEND_JWT_CLIENT_ID))
+                .clientId(BACKEND_JWT_CLIENT_ID)
+                .clientName("Demo backend service (private_key_jwt)")
+                .clientAuthenticationMethod(ClientAuthenticationMethod.PRIVATE_KEY_JWT)
+                .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+                .scope("system/*.rs")
+                .scope("system/*.read")
+                .clientSettings(ClientSettings.builder()
+                        .tokenEndpointAuthenticationSigningAlgorithm(SignatureAlgorithm.ES384)
+                        .setting(ClientKeys.JWKS_SETTING, ClientKeys.validatePublicJwks(BACKEND_JWT_PUBLIC_JWKS))
+                        .build())
+                .tokenSettings(TokenSettings.builder()
+                        .accessTokenTimeToLive(Duration.ofMinutes(5))
+                        .build())
+                .build());
     }
 
     private String existingId(String clientId) {
@@ -157,7 +182,9 @@ public final class DemoData implements ApplicationListener<ApplicationReadyEvent
                         .reuseRefreshTokens(false)
                         .build());
         REDIRECT_URIS.forEach(client::redirectUri);
-        SmartConfiguration.SCOPES.forEach(client::scope);
+        SmartConfiguration.SCOPES.stream()
+                .filter(scope -> !scope.startsWith("system/"))
+                .forEach(client::scope);
         List.of("patient/Patient.rs", "patient/Observation.rs", "patient/Encounter.rs")
                 .forEach(client::scope);
         return client;

@@ -7,17 +7,27 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.Set;
+import org.securefhir.auth.client.AssertionReplayGuard;
+import org.securefhir.auth.client.ClientAssertionDecoders;
 import org.securefhir.auth.client.ClientSecretEncoder;
+import org.securefhir.auth.config.SmartAuthConfig.SmartAuthSchemaReady;
 import org.securefhir.auth.config.SmartAuthProperties;
+import org.securefhir.auth.event.SecurityEventSink;
 import org.securefhir.auth.keys.SigningKeys;
 import org.securefhir.auth.smart.LaunchContextResolver;
 import org.securefhir.auth.smart.SmartAuthorizationRequests;
 import org.securefhir.auth.smart.SmartTokenCustomizer;
 import org.securefhir.auth.smart.SmartTokenResponse;
+import org.securefhir.auth.token.OnlineAccessSessions;
+import org.securefhir.auth.token.PublicClientRefresh;
+import org.securefhir.auth.token.RefreshTokenRotation;
+import org.securefhir.auth.token.SmartRefreshTokenGenerator;
+import org.securefhir.auth.token.TokenEvents;
 import org.securefhir.auth.user.UserAccounts;
 import org.securefhir.auth.web.RateLimitFilter;
 import org.securefhir.auth.web.RateLimiter;
 import org.securefhir.auth.web.SessionLifetimeFilter;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
@@ -26,12 +36,15 @@ import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.oauth2.core.OAuth2Token;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
 import org.springframework.security.oauth2.server.authorization.JdbcOAuth2AuthorizationConsentService;
 import org.springframework.security.oauth2.server.authorization.JdbcOAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationConsentService;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.authentication.ClientSecretAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.authentication.JwtClientAssertionAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.authentication.OAuth2ClientCredentialsAuthenticationProvider;
 import org.springframework.security.oauth2.server.authorization.client.JdbcRegisteredClientRepository;
@@ -39,8 +52,11 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
 import org.springframework.security.oauth2.server.authorization.config.annotation.web.configuration.OAuth2AuthorizationServerConfiguration;
 import org.springframework.security.oauth2.server.authorization.config.annotation.web.configurers.OAuth2AuthorizationServerConfigurer;
 import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
+import org.springframework.security.oauth2.server.authorization.token.DelegatingOAuth2TokenGenerator;
 import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
+import org.springframework.security.oauth2.server.authorization.token.JwtGenerator;
 import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
+import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenGenerator;
 import org.springframework.security.oauth2.server.authorization.web.authentication.OAuth2AccessTokenResponseAuthenticationSuccessHandler;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
@@ -58,6 +74,8 @@ public class AuthorizationServerConfig {
 
     static final String LOGIN_PAGE = "/auth/login";
     static final String CONSENT_PAGE = "/auth/consent";
+    /** Token endpoint, relative to the issuer (Spring Authorization Server's default). */
+    public static final String TOKEN_ENDPOINT = "/oauth2/token";
 
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -67,8 +85,13 @@ public class AuthorizationServerConfig {
             AuthorizationServerSettings settings,
             LaunchContextResolver launchContexts,
             OAuth2AuthorizationService authorizations,
+            AssertionReplayGuard assertionReplays,
+            RegisteredClientRepository registeredClients,
+            OAuth2TokenGenerator<OAuth2Token> tokenGenerator,
+            SecurityEventSink events,
             Clock clock)
             throws Exception {
+        TokenEvents tokenEvents = new TokenEvents(events, clock);
         SmartAuthorizationRequests smartRequests = new SmartAuthorizationRequests(properties.fhirBaseUrl());
         OAuth2AccessTokenResponseAuthenticationSuccessHandler tokenResponses =
                 new OAuth2AccessTokenResponseAuthenticationSuccessHandler();
@@ -78,7 +101,8 @@ public class AuthorizationServerConfig {
         http.securityMatcher(authorizationServer.getEndpointsMatcher())
                 .with(
                         authorizationServer,
-                        server -> server.oidc(Customizer.withDefaults())
+                        server -> server.tokenGenerator(tokenGenerator)
+                                .oidc(Customizer.withDefaults())
                                 .authorizationEndpoint(endpoint -> endpoint.consentPage(CONSENT_PAGE)
                                         .authenticationProviders(providers -> providers.forEach(provider -> {
                                             if (provider
@@ -89,7 +113,8 @@ public class AuthorizationServerConfig {
                                         }))))
                 .with(
                         authorizationServer,
-                        server -> server.tokenEndpoint(token -> token.accessTokenResponseHandler(tokenResponses)
+                        server -> server.tokenEndpoint(token -> token.accessTokenResponseHandler(
+                                                tokenEvents.issued(tokenResponses))
                                         .authenticationProviders(providers -> providers.forEach(provider -> {
                                             if (provider
                                                     instanceof OAuth2ClientCredentialsAuthenticationProvider clients) {
@@ -97,15 +122,35 @@ public class AuthorizationServerConfig {
                                                         SmartAuthorizationRequests::validateClientCredentials);
                                             }
                                         })))
-                                .clientAuthentication(clients ->
-                                        clients.authenticationProviders(providers -> providers.forEach(provider -> {
-                                            if (provider instanceof ClientSecretAuthenticationProvider secrets) {
-                                                secrets.setPasswordEncoder(new ClientSecretEncoder());
-                                            }
-                                        }))))
+                                .tokenRevocationEndpoint(
+                                        revocation -> revocation.revocationResponseHandler(tokenEvents.revoked()))
+                                .clientAuthentication(clients -> clients.errorResponseHandler(
+                                                tokenEvents.clientAuthenticationFailed())
+                                        .authenticationConverters(
+                                                converters -> converters.add(0, new PublicClientRefresh.Converter()))
+                                        .authenticationProviders(providers -> {
+                                            providers.forEach(provider -> {
+                                                if (provider instanceof ClientSecretAuthenticationProvider secrets) {
+                                                    secrets.setPasswordEncoder(new ClientSecretEncoder());
+                                                }
+                                                if (provider
+                                                        instanceof
+                                                        JwtClientAssertionAuthenticationProvider assertions) {
+                                                    assertions.setJwtDecoderFactory(new ClientAssertionDecoders(
+                                                            properties.issuer() + TOKEN_ENDPOINT,
+                                                            assertionReplays,
+                                                            clock));
+                                                }
+                                            });
+                                            providers.add(0, new PublicClientRefresh.Provider(registeredClients));
+                                        })))
                 .authorizeHttpRequests(authorize -> authorize.anyRequest().authenticated())
                 .addFilterBefore(
                         new IssuerGuardFilter(properties.issuer(), endpoints(settings)),
+                        SecurityContextHolderFilter.class)
+                .addFilterBefore(
+                        new ClientAssertionRequestFilter(
+                                URI.create(properties.issuer()).getPath() + TOKEN_ENDPOINT),
                         SecurityContextHolderFilter.class)
                 .addFilterBefore(
                         new SessionLifetimeFilter(properties.sessionMaxLifetime(), clock),
@@ -116,7 +161,7 @@ public class AuthorizationServerConfig {
                                         properties.rateLimits().tokenPerMinute(),
                                         properties.rateLimits().tokenBurst(),
                                         clock),
-                                Set.of(URI.create(properties.issuer()).getPath() + "/oauth2/token")),
+                                Set.of(URI.create(properties.issuer()).getPath() + TOKEN_ENDPOINT)),
                         SecurityContextHolderFilter.class)
                 .exceptionHandling(exceptions -> exceptions.defaultAuthenticationEntryPointFor(
                         new LoginUrlAuthenticationEntryPoint(LOGIN_PAGE),
@@ -144,19 +189,51 @@ public class AuthorizationServerConfig {
                 .build();
     }
 
+    // Spring Authorization Server's JDBC services read the column types at construction: the schema
+    // must exist first (SmartAuthSchemaReady).
     @Bean
-    RegisteredClientRepository registeredClientRepository(JdbcTemplate jdbc) {
+    RegisteredClientRepository registeredClientRepository(SmartAuthSchemaReady schema, JdbcTemplate jdbc) {
         return new JdbcRegisteredClientRepository(jdbc);
     }
 
     @Bean
-    OAuth2AuthorizationService authorizationService(JdbcTemplate jdbc, RegisteredClientRepository clients) {
-        return new JdbcOAuth2AuthorizationService(jdbc, clients);
+    OAuth2AuthorizationService authorizationService(
+            SmartAuthSchemaReady schema,
+            JdbcTemplate jdbc,
+            RegisteredClientRepository clients,
+            SecurityEventSink events,
+            Clock clock) {
+        return new RefreshTokenRotation(new JdbcOAuth2AuthorizationService(jdbc, clients), jdbc, events, clock);
+    }
+
+    /** JWT access and ID tokens with the SMART claims; SMART's offline/online refresh tokens. */
+    @Bean
+    OAuth2TokenGenerator<OAuth2Token> tokenGenerator(
+            JWKSource<SecurityContext> jwkSource,
+            OAuth2TokenCustomizer<JwtEncodingContext> smartTokenCustomizer,
+            SmartAuthProperties properties,
+            Clock clock) {
+        JwtGenerator jwts = new JwtGenerator(new NimbusJwtEncoder(jwkSource));
+        jwts.setJwtCustomizer(smartTokenCustomizer);
+        return new DelegatingOAuth2TokenGenerator(
+                jwts, new SmartRefreshTokenGenerator(properties.sessionMaxLifetime(), clock));
+    }
+
+    /** Revokes online_access when the login session ends (a servlet session listener). */
+    @Bean
+    OnlineAccessSessions onlineAccessSessions(
+            JdbcTemplate jdbc,
+            ObjectProvider<OAuth2AuthorizationService> authorizations,
+            SecurityEventSink events,
+            Clock clock) {
+        // The servlet container registers listeners before the application's beans exist: the
+        // authorization service is looked up when a session ends.
+        return new OnlineAccessSessions(jdbc, authorizations::getObject, events, clock);
     }
 
     @Bean
     OAuth2AuthorizationConsentService authorizationConsentService(
-            JdbcTemplate jdbc, RegisteredClientRepository clients) {
+            SmartAuthSchemaReady schema, JdbcTemplate jdbc, RegisteredClientRepository clients) {
         return new JdbcOAuth2AuthorizationConsentService(jdbc, clients);
     }
 
@@ -173,6 +250,11 @@ public class AuthorizationServerConfig {
     @Bean
     JwtDecoder jwtDecoder(JWKSource<SecurityContext> jwkSource) {
         return OAuth2AuthorizationServerConfiguration.jwtDecoder(jwkSource);
+    }
+
+    @Bean
+    AssertionReplayGuard assertionReplayGuard(JdbcTemplate jdbc, Clock clock) {
+        return new AssertionReplayGuard(jdbc, clock);
     }
 
     @Bean

@@ -16,9 +16,11 @@ public final class SmartConfiguration {
             "authorize-post",
             "client-public",
             "client-confidential-symmetric",
+            "client-confidential-asymmetric",
             "sso-openid-connect",
             "context-standalone-patient",
             "permission-offline",
+            "permission-online",
             "permission-patient",
             "permission-user",
             "permission-v1",
@@ -36,7 +38,9 @@ public final class SmartConfiguration {
             "patient/*.rs",
             "patient/*.read",
             "user/*.rs",
-            "user/*.read");
+            "user/*.read",
+            "system/*.rs",
+            "system/*.read");
 
     private SmartConfiguration() {}
 
@@ -49,10 +53,12 @@ public final class SmartConfiguration {
         document.put("introspection_endpoint", issuer + "/oauth2/introspect");
         document.put("revocation_endpoint", issuer + "/oauth2/revoke");
         document.put("userinfo_endpoint", issuer + "/userinfo");
-        document.put("grant_types_supported", List.of("authorization_code", "refresh_token"));
+        document.put("grant_types_supported", List.of("authorization_code", "refresh_token", "client_credentials"));
         document.put("response_types_supported", List.of("code"));
         document.put("code_challenge_methods_supported", List.of("S256"));
-        document.put("token_endpoint_auth_methods_supported", List.of("none", "client_secret_basic"));
+        document.put(
+                "token_endpoint_auth_methods_supported", List.of("none", "client_secret_basic", "private_key_jwt"));
+        document.put("token_endpoint_auth_signing_alg_values_supported", List.of("RS384", "ES384"));
         document.put("scopes_supported", SCOPES);
         document.put("capabilities", CAPABILITIES);
         return document;

@@ -2,6 +2,8 @@ package org.securefhir.auth.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,7 +38,18 @@ class DemoAccountsDocumentTest {
         assertThat(clients)
                 .extracting(client -> client.get("client_id"))
                 .containsExactlyInAnyOrder(
-                        DemoData.PUBLIC_CLIENT_ID, DemoData.CONFIDENTIAL_CLIENT_ID, DemoData.BACKEND_CLIENT_ID);
+                        DemoData.PUBLIC_CLIENT_ID,
+                        DemoData.CONFIDENTIAL_CLIENT_ID,
+                        DemoData.BACKEND_CLIENT_ID,
+                        DemoData.BACKEND_JWT_CLIENT_ID);
+        Map<String, Object> jwtClient = clients.stream()
+                .filter(client -> DemoData.BACKEND_JWT_CLIENT_ID.equals(client.get("client_id")))
+                .findFirst()
+                .orElseThrow();
+        // the documented private key is the one whose public half the demo client is registered with
+        assertThat(JWK.parse((String) jwtClient.get("private_jwk")).toPublicJWK())
+                .isEqualTo(
+                        JWKSet.parse(DemoData.BACKEND_JWT_PUBLIC_JWKS).getKeys().get(0));
         assertThat(clients)
                 .anySatisfy(client ->
                         assertThat(client.get("client_secret")).isEqualTo(DemoData.CONFIDENTIAL_CLIENT_SECRET));
