@@ -145,6 +145,8 @@ public class AuthorizationServerConfig {
                                             providers.add(0, new PublicClientRefresh.Provider(registeredClients));
                                         })))
                 .authorizeHttpRequests(authorize -> authorize.anyRequest().authenticated())
+                // CORS for browser apps on the token-side endpoints: the host's corsConfigurationSource
+                .cors(Customizer.withDefaults())
                 .addFilterBefore(
                         new IssuerGuardFilter(properties.issuer(), endpoints(settings)),
                         SecurityContextHolderFilter.class)

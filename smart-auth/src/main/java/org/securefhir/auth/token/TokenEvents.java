@@ -1,6 +1,8 @@
 package org.securefhir.auth.token;
 
+import com.nimbusds.jwt.JWTParser;
 import jakarta.servlet.http.HttpServletRequest;
+import java.text.ParseException;
 import java.time.Clock;
 import java.util.Optional;
 import org.securefhir.auth.event.SecurityEvent;
@@ -8,7 +10,6 @@ import org.securefhir.auth.event.SecurityEventSink;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.ServletServerHttpResponse;
 import org.springframework.security.core.context.SecurityContextHolder;
-import org.springframework.security.oauth2.core.ClaimAccessor;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.oauth2.core.OAuth2Error;
@@ -96,10 +97,14 @@ public final class TokenEvents {
         };
     }
 
+    /** The subject of an access token this server just issued (a JWT it signed itself). */
     private static Optional<String> subject(OAuth2AccessToken token) {
-        return token instanceof ClaimAccessor claims
-                ? Optional.ofNullable(claims.getClaimAsString("sub"))
-                : Optional.empty();
+        try {
+            return Optional.ofNullable(
+                    JWTParser.parse(token.getTokenValue()).getJWTClaimsSet().getSubject());
+        } catch (ParseException e) {
+            return Optional.empty();
+        }
     }
 
     private void record(

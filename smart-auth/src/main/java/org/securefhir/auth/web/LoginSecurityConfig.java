@@ -7,6 +7,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
@@ -44,7 +45,10 @@ public class LoginSecurityConfig {
                 .exceptionHandling(exceptions ->
                         exceptions.authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint("/auth/login")))
                 .logout(logout -> logout.logoutUrl("/auth/logout").logoutSuccessUrl("/auth/login?logout"))
-                .sessionManagement(sessions -> sessions.sessionFixation(fixation -> fixation.changeSessionId()));
+                .sessionManagement(sessions -> sessions.sessionFixation(fixation -> fixation.changeSessionId()))
+                // Preflights (OPTIONS) of the token-side endpoints land here, the authorization server
+                // matches their POSTs only; the host's CORS source allows no page of this chain.
+                .cors(Customizer.withDefaults());
         return http.build();
     }
 }
