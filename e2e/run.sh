@@ -10,7 +10,7 @@ jar="$root/fhir-server/target/fhir-server.jar"
 port=${E2E_PORT:-18445}
 [ -f "$jar" ] || { echo "build first: ./mvnw -DskipTests package" >&2; exit 2; }
 [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || { echo "Chromium not found (apt-get install chromium)" >&2; exit 2; }
-[ -d node_modules/fhirclient ] && [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --loglevel=error
+[ -d node_modules/fhirclient ] && [ -d node_modules/playwright-core ] || npm install --no-audit --no-fund --loglevel=error
 
 workdir=$(mktemp -d "${TMPDIR:-/tmp}/fhir-e2e-XXXXXX")
 log="$workdir/server.log"

@@ -8,6 +8,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -17,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.securefhir.auth.client.ClientSecretEncoder;
 import org.securefhir.auth.demo.DemoData;
 import org.securefhir.auth.mfa.Base32;
 import org.securefhir.auth.mfa.Totp;
@@ -30,6 +32,11 @@ import org.securefhir.server.support.TestBrowser;
 import org.securefhir.server.support.TestBrowser.Page;
 import org.securefhir.server.support.TestFhirClient;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.settings.TokenSettings;
 
 /**
  * The interactive login and the authorization code flow end to end over HTTPS, as a browser and an
@@ -46,6 +53,9 @@ class SmartLoginIT extends AbstractFhirServerIT {
 
     @Autowired
     private TotpService totp;
+
+    @Autowired
+    private RegisteredClientRepository clients;
 
     @Test
     void authorizationCodeFlowWhenPasswordTotpAndConsentThenTokensIssued() throws Exception {
@@ -320,6 +330,104 @@ class SmartLoginIT extends AbstractFhirServerIT {
 
         assertThat(response.status()).isEqualTo(400);
         assertThat(response.location()).isNull();
+    }
+
+    @Test
+    void tokenWhenVerifierMissingBlankOrEqualToChallengeThenInvalidGrant() throws Exception {
+        EnrolledUser user = enrolledUser();
+        TestBrowser browser = browser();
+        Pkce pkce = Pkce.create();
+        String code = authorizationCode(browser, user, pkce);
+
+        Page missing = browser.postForJson(
+                "/auth/oauth2/token",
+                form(
+                        "grant_type",
+                        "authorization_code",
+                        "code",
+                        code,
+                        "redirect_uri",
+                        REDIRECT,
+                        "client_id",
+                        DemoData.PUBLIC_CLIENT_ID));
+        Page blank = exchange(browser, code, "");
+        Page challengeAsVerifier = exchange(browser, code, pkce.challenge());
+
+        System.out.println("PKCE missing " + missing.status() + " " + missing.body());
+        System.out.println("PKCE blank " + blank.status() + " " + blank.body());
+        System.out.println("PKCE challenge " + challengeAsVerifier.status() + " " + challengeAsVerifier.body());
+        assertThat(JSON.readTree(challengeAsVerifier.body()).path("error").asText())
+                .isEqualTo("invalid_grant");
+    }
+
+    @Test
+    void tokenWhenCodeUnknownThenInvalidGrant() throws Exception {
+        Page token = exchange(
+                browser(), "no-such-code-" + UUID.randomUUID(), Pkce.create().verifier());
+
+        assertThat(token.status()).isEqualTo(400);
+        assertThat(JSON.readTree(token.body()).path("error").asText()).isEqualTo("invalid_grant");
+    }
+
+    @Test
+    void authorizeWhenClientIdUnknownThenErrorPageNotRedirect() {
+        String url = authorizeUrl(Pkce.create().challenge(), "S256", "s", "openid")
+                .replace("client_id=" + DemoData.PUBLIC_CLIENT_ID, "client_id=no-such-app");
+
+        Page response = browser().get(url);
+
+        assertThat(response.status()).isEqualTo(400);
+        assertThat(response.location()).isNull();
+    }
+
+    @Test
+    void tokenWhenClientIdUnknownThenInvalidClient() throws Exception {
+        Page token = browser()
+                .postForJson(
+                        "/auth/oauth2/token",
+                        form(
+                                "grant_type", "authorization_code",
+                                "code", "whatever",
+                                "redirect_uri", REDIRECT,
+                                "client_id", "no-such-app",
+                                "code_verifier", Pkce.create().verifier()));
+
+        assertThat(token.status()).isEqualTo(401);
+        assertThat(JSON.readTree(token.body()).path("error").asText()).isEqualTo("invalid_client");
+    }
+
+    @Test
+    void introspectionWhenAccessTokenExpiredThenInactive() throws Exception {
+        String clientId = "short-lived-" + UUID.randomUUID();
+        String secret = "short-lived-secret-" + UUID.randomUUID();
+        clients.save(RegisteredClient.withId(UUID.randomUUID().toString())
+                .clientId(clientId)
+                .clientSecret(new ClientSecretEncoder().encode(secret))
+                .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+                .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+                .scope("system/*.rs")
+                .tokenSettings(TokenSettings.builder()
+                        .accessTokenTimeToLive(Duration.ofSeconds(1))
+                        .build())
+                .build());
+        String basic = "Basic "
+                + Base64.getEncoder().encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8));
+        String accessToken = JSON.readTree(browser()
+                        .postForJson(
+                                "/auth/oauth2/token",
+                                form("grant_type", "client_credentials", "scope", "system/*.rs"),
+                                "Authorization",
+                                basic)
+                        .body())
+                .path("access_token")
+                .asText();
+        assertThat(JSON.readTree(introspect(accessToken).body()).path("active").asBoolean())
+                .isTrue();
+
+        Thread.sleep(2100);
+
+        assertThat(JSON.readTree(introspect(accessToken).body()).path("active").asBoolean())
+                .isFalse();
     }
 
     @Test

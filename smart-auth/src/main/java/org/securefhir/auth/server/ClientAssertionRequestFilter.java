@@ -17,7 +17,8 @@ import java.util.Objects;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Prepares token requests that authenticate the client with a JWT assertion (RFC 7523).
+ * Prepares token requests that authenticate the client with a JWT assertion (RFC 7523), and
+ * refuses a public client's code exchange without a PKCE verifier with {@code invalid_grant}.
  *
  * <p>An assertion of another type than {@value #JWT_BEARER} is refused here with {@code
  * invalid_client} (RFC 7521 §4.2.1); Spring Authorization Server would ignore it and answer with an
@@ -49,12 +50,21 @@ final class ClientAssertionRequestFilter extends OncePerRequestFilter {
         }
         String type = request.getParameter("client_assertion_type");
         if ((type != null || request.getParameter("client_assertion") != null) && !JWT_BEARER.equals(type)) {
-            response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
-            response.setHeader("Cache-Control", "no-store");
-            response.setContentType("application/json");
-            response.getWriter()
-                    .write("{\"error\":\"invalid_client\",\"error_description\":\"client_assertion_type must be "
-                            + JWT_BEARER + "\"}");
+            error(
+                    response,
+                    HttpServletResponse.SC_UNAUTHORIZED,
+                    "invalid_client",
+                    "client_assertion_type must be " + JWT_BEARER);
+            return;
+        }
+        if ("authorization_code".equals(request.getParameter("grant_type"))
+                && request.getParameter("code_verifier") == null
+                && request.getHeader("Authorization") == null
+                && request.getParameter("client_secret") == null
+                && type == null) {
+            // A public client without its PKCE verifier: RFC 7636 §4.6 says invalid_grant (Spring
+            // Authorization Server would not recognise the client at all and say invalid_client).
+            error(response, HttpServletResponse.SC_BAD_REQUEST, "invalid_grant", "code_verifier is required (PKCE)");
             return;
         }
         if (request.getParameter("client_id") != null) {
@@ -64,6 +74,14 @@ final class ClientAssertionRequestFilter extends OncePerRequestFilter {
         String[] assertions = request.getParameterValues("client_assertion");
         String clientId = assertions != null && assertions.length == 1 ? issuer(assertions[0]) : null;
         chain.doFilter(clientId == null ? request : new WithClientId(request, clientId), response);
+    }
+
+    private static void error(HttpServletResponse response, int status, String error, String description)
+            throws IOException {
+        response.setStatus(status);
+        response.setHeader("Cache-Control", "no-store");
+        response.setContentType("application/json");
+        response.getWriter().write("{\"error\":\"" + error + "\",\"error_description\":\"" + description + "\"}");
     }
 
     private static String issuer(String assertion) {
