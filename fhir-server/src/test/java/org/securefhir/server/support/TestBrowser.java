@@ -124,6 +124,25 @@ public final class TestBrowser {
         return send(request);
     }
 
+    /** A GET for JSON in this browser's session. */
+    public Page getJson(String pathOrUrl) {
+        return send(HttpRequest.newBuilder(uri(pathOrUrl))
+                .header("Accept", "application/json")
+                .GET());
+    }
+
+    /** A POST of a JSON body in this browser's session (e.g. an API call with a CSRF header). */
+    public Page postJson(String pathOrUrl, String json, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(pathOrUrl))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return send(request);
+    }
+
     private URI uri(String pathOrUrl) {
         return URI.create(pathOrUrl.startsWith("https://") ? pathOrUrl : origin + pathOrUrl);
     }

@@ -26,9 +26,9 @@ public final class AssertionReplayGuard {
      */
     public boolean firstUse(String clientId, String jti, Instant expiresAt) {
         Instant now = clock.instant();
-        jdbc.update("DELETE FROM client_assertion_jti WHERE expires_at < ?", Timestamp.from(now));
+        jdbc.update("DELETE FROM smart_auth.client_assertion_jti WHERE expires_at < ?", Timestamp.from(now));
         int inserted = jdbc.update(
-                "INSERT INTO client_assertion_jti (client_id, jti, expires_at) VALUES (?, ?, ?)"
+                "INSERT INTO smart_auth.client_assertion_jti (client_id, jti, expires_at) VALUES (?, ?, ?)"
                         + " ON CONFLICT DO NOTHING",
                 clientId,
                 jti,

@@ -5,6 +5,8 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import javax.crypto.SecretKey;
 import javax.sql.DataSource;
+import org.securefhir.auth.admin.BootstrapAdmin;
+import org.securefhir.auth.admin.ClientRegistrations;
 import org.securefhir.auth.event.LoggingSecurityEventSink;
 import org.securefhir.auth.event.SecurityEventSink;
 import org.securefhir.auth.keys.SecretKeys;
@@ -19,6 +21,7 @@ import org.securefhir.auth.password.PasswordPolicy;
 import org.securefhir.auth.password.PasswordPolicySettings;
 import org.securefhir.auth.schema.SmartAuthSchema;
 import org.securefhir.auth.user.UserAccounts;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -28,6 +31,7 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.env.Profiles;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /** The authorization server's services: storage schema, accounts, passwords, second factor, keys. */
@@ -146,5 +150,21 @@ public class SmartAuthConfig {
         SigningKeys keys = new SigningKeys(jdbc, cipher, random, clock);
         keys.ensureSigningKey();
         return keys;
+    }
+
+    @Bean
+    BootstrapAdmin bootstrapAdmin(UserAccounts users, SecurityEventSink events, Clock clock) {
+        return new BootstrapAdmin(users, events, clock);
+    }
+
+    /** Creates the first administrator, if configured, before the server reports ready. */
+    @Bean
+    SmartInitializingSingleton bootstrapAdminAtStart(BootstrapAdmin bootstrap, SmartAuthProperties properties) {
+        return () -> bootstrap.run(properties.bootstrapAdmin());
+    }
+
+    @Bean
+    ClientRegistrations clientRegistrations(RegisteredClientRepository clients, SecureRandom random, Clock clock) {
+        return new ClientRegistrations(clients, random, clock);
     }
 }

@@ -31,7 +31,19 @@ public record SmartAuthProperties(
         @DefaultValue Passwords passwords,
         @DefaultValue Lockout lockout,
         @DefaultValue RateLimits rateLimits,
-        @DefaultValue("1") @Min(0) @Max(2) int totpWindowSteps) {
+        @DefaultValue("1") @Min(0) @Max(2) int totpWindowSteps,
+        @DefaultValue BootstrapAdmin bootstrapAdmin) {
+
+    /**
+     * The first administrator of a new installation (see {@code BootstrapAdmin}): created at start-up
+     * when both are set and no enabled administrator exists.
+     *
+     * @param username the administrator's user name
+     * @param passwordFile a file holding the initial password (policy-checked)
+     */
+    public record BootstrapAdmin(
+            @DefaultValue("") String username,
+            @DefaultValue("") String passwordFile) {}
 
     /**
      * Argon2id cost. The defaults (m = 40 MiB, t = 2, p = 1) take about 0.13 s per hash on our 2-core

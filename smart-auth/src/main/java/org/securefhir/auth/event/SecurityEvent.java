@@ -36,6 +36,7 @@ public record SecurityEvent(
         TOKEN_REVOKED,
         CLIENT_AUTHENTICATION_FAILURE,
         USER_CREATED,
-        USER_CHANGED
+        USER_CHANGED,
+        CLIENT_REGISTERED
     }
 }

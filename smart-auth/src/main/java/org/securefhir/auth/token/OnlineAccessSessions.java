@@ -57,7 +57,7 @@ public final class OnlineAccessSessions implements HttpSessionListener {
     /** Revokes the user's online-only authorizations; returns how many. */
     public int revokeOnlineAccess(String principalName) {
         List<String[]> rows = jdbc.query(
-                "SELECT id, authorized_scopes FROM oauth2_authorization"
+                "SELECT id, authorized_scopes FROM smart_auth.oauth2_authorization"
                         + " WHERE principal_name = ? AND refresh_token_value IS NOT NULL",
                 (rs, row) -> new String[] {rs.getString(1), rs.getString(2)},
                 principalName);

@@ -58,9 +58,9 @@ public final class RefreshTokenRotation implements OAuth2AuthorizationService {
     private void recordRotated(OAuth2RefreshToken old, OAuth2Authorization authorization) {
         Instant now = clock.instant();
         Instant expiresAt = old.getExpiresAt() == null ? now : old.getExpiresAt();
-        jdbc.update("DELETE FROM refresh_token_used WHERE expires_at < ?", Timestamp.from(now));
+        jdbc.update("DELETE FROM smart_auth.refresh_token_used WHERE expires_at < ?", Timestamp.from(now));
         jdbc.update(
-                "INSERT INTO refresh_token_used (token_hash, authorization_id, registered_client_id, principal_name, expires_at)"
+                "INSERT INTO smart_auth.refresh_token_used (token_hash, authorization_id, registered_client_id, principal_name, expires_at)"
                         + " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 hash(old.getTokenValue()),
                 authorization.getId(),
@@ -90,7 +90,7 @@ public final class RefreshTokenRotation implements OAuth2AuthorizationService {
 
     private void revokeFamilyIfRotated(String token) {
         List<String[]> rotated = jdbc.query(
-                "SELECT authorization_id, registered_client_id FROM refresh_token_used WHERE token_hash = ? AND expires_at >= ?",
+                "SELECT authorization_id, registered_client_id FROM smart_auth.refresh_token_used WHERE token_hash = ? AND expires_at >= ?",
                 (rs, row) -> new String[] {rs.getString(1), rs.getString(2)},
                 hash(token),
                 Timestamp.from(clock.instant()));

@@ -80,6 +80,16 @@ public final class UserAccounts {
         return find("WHERE id = ?", id);
     }
 
+    /** Whether any enabled account has the role (e.g. whether an administrator exists yet). */
+    public boolean anyEnabledWithRole(Role role) {
+        Boolean exists = jdbc.queryForObject(
+                "SELECT EXISTS (SELECT 1 FROM smart_auth.user_role r JOIN smart_auth.user_account a ON a.id = r.user_id"
+                        + " WHERE r.role = ? AND a.enabled)",
+                Boolean.class,
+                role.code());
+        return Boolean.TRUE.equals(exists);
+    }
+
     public Optional<UserAccount> findByUsername(String username) {
         return find("WHERE lower(username) = lower(?)", username);
     }

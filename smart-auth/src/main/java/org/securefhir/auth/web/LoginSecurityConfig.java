@@ -3,15 +3,22 @@ package org.securefhir.auth.web;
 import java.time.Clock;
 import java.util.Set;
 import org.securefhir.auth.config.SmartAuthProperties;
+import org.securefhir.auth.user.Role;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.authorization.AuthorityAuthorizationManager;
+import org.springframework.security.authorization.AuthorizationManagers;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.HttpStatusEntryPoint;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.context.SecurityContextHolderFilter;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.AnyRequestMatcher;
 
 /**
  * The authorization server's own pages under {@code /auth} (login, second factor, account, logout),
@@ -40,10 +47,19 @@ public class LoginSecurityConfig {
                 .authorizeHttpRequests(authorize -> authorize
                         .requestMatchers("/auth/login", "/auth/mfa", "/auth/mfa/enroll", "/auth/error")
                         .permitAll()
+                        // administration: the admin role, in a session that passed the second factor
+                        .requestMatchers("/auth/admin/**")
+                        .access(AuthorizationManagers.allOf(
+                                AuthorityAuthorizationManager.hasRole(Role.ADMIN.code()),
+                                AuthorityAuthorizationManager.hasAuthority("FACTOR_TOTP")))
                         .anyRequest()
                         .authenticated())
-                .exceptionHandling(exceptions ->
-                        exceptions.authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint("/auth/login")))
+                .exceptionHandling(exceptions -> exceptions
+                        .defaultAuthenticationEntryPointFor(
+                                new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED),
+                                PathPatternRequestMatcher.withDefaults().matcher("/auth/admin/**"))
+                        .defaultAuthenticationEntryPointFor(
+                                new LoginUrlAuthenticationEntryPoint("/auth/login"), AnyRequestMatcher.INSTANCE))
                 .logout(logout -> logout.logoutUrl("/auth/logout").logoutSuccessUrl("/auth/login?logout"))
                 .sessionManagement(sessions -> sessions.sessionFixation(fixation -> fixation.changeSessionId()))
                 // Preflights (OPTIONS) of the token-side endpoints land here, the authorization server

@@ -1,0 +1,217 @@
+package org.securefhir.auth.admin;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.security.Principal;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.securefhir.auth.event.SecurityEvent;
+import org.securefhir.auth.event.SecurityEventSink;
+import org.securefhir.auth.mfa.TotpService;
+import org.securefhir.auth.password.PasswordRejectedException;
+import org.securefhir.auth.user.DuplicateUsernameException;
+import org.securefhir.auth.user.NewUser;
+import org.securefhir.auth.user.Role;
+import org.securefhir.auth.user.UserAccount;
+import org.securefhir.auth.user.UserAccounts;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.web.csrf.CsrfToken;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The administration API under {@code /auth/admin}: user accounts (create, disable, enable, reset
+ * the second factor) and client registration (RFC 7591 style). Only for a signed-in user with the
+ * {@code admin} role whose session passed the second factor (LoginSecurityConfig); state-changing
+ * calls need the session's CSRF token in {@code X-CSRF-TOKEN} (from {@code GET /auth/admin/session}).
+ * Every change is a security event naming the administrator.
+ */
+@RestController
+final class AdminController {
+
+    private final UserAccounts users;
+    private final TotpService totp;
+    private final ClientRegistrations registrations;
+    private final RegisteredClientRepository clients;
+    private final SecurityEventSink events;
+    private final Clock clock;
+
+    AdminController(
+            UserAccounts users,
+            TotpService totp,
+            ClientRegistrations registrations,
+            RegisteredClientRepository clients,
+            SecurityEventSink events,
+            Clock clock) {
+        this.users = users;
+        this.totp = totp;
+        this.registrations = registrations;
+        this.clients = clients;
+        this.events = events;
+        this.clock = clock;
+    }
+
+    /** Who is signed in, and the CSRF token to send with changes. */
+    @GetMapping("/auth/admin/session")
+    Map<String, Object> session(Principal principal, CsrfToken csrf) {
+        UserAccount admin = users.findById(principal.getName()).orElseThrow();
+        Map<String, Object> session = new LinkedHashMap<>();
+        session.put("user", describe(admin));
+        session.put("csrf", Map.of("header", csrf.getHeaderName(), "token", csrf.getToken()));
+        return session;
+    }
+
+    record NewUserRequest(
+            String username,
+            @JsonProperty("display_name") String displayName,
+            List<String> roles,
+            @JsonProperty("fhir_user") String fhirUser,
+            String password) {}
+
+    @PostMapping("/auth/admin/users")
+    ResponseEntity<Map<String, Object>> createUser(@RequestBody NewUserRequest request, Principal admin) {
+        if (request.username() == null || request.password() == null || request.roles() == null) {
+            return error(HttpStatus.BAD_REQUEST, "invalid_request", "username, password and roles are required");
+        }
+        Set<Role> roles;
+        try {
+            roles = request.roles().stream().map(Role::fromCode).collect(Collectors.toSet());
+        } catch (IllegalArgumentException e) {
+            return error(HttpStatus.BAD_REQUEST, "invalid_request", "unknown role");
+        }
+        UserAccount created = users.create(
+                new NewUser(
+                        request.username(),
+                        request.displayName() == null ? request.username() : request.displayName(),
+                        Optional.ofNullable(request.fhirUser()),
+                        roles),
+                request.password());
+        record(SecurityEvent.Type.USER_CREATED, admin, created.id(), "roles=" + roleCodes(created));
+        return ResponseEntity.status(HttpStatus.CREATED).body(describe(created));
+    }
+
+    @GetMapping("/auth/admin/users/{id}")
+    ResponseEntity<Map<String, Object>> user(@PathVariable String id) {
+        return users.findById(id)
+                .map(user -> ResponseEntity.ok(describe(user)))
+                .orElseGet(() -> error(HttpStatus.NOT_FOUND, "not_found", "no such user"));
+    }
+
+    @PostMapping("/auth/admin/users/{id}/disable")
+    ResponseEntity<Map<String, Object>> disable(@PathVariable String id, Principal admin) {
+        return change(id, admin, user -> users.setEnabled(user.id(), false), "disabled");
+    }
+
+    @PostMapping("/auth/admin/users/{id}/enable")
+    ResponseEntity<Map<String, Object>> enable(@PathVariable String id, Principal admin) {
+        return change(id, admin, user -> users.setEnabled(user.id(), true), "enabled");
+    }
+
+    /** The user enrolls a new second factor at their next login. */
+    @PostMapping("/auth/admin/users/{id}/reset-mfa")
+    ResponseEntity<Map<String, Object>> resetMfa(@PathVariable String id, Principal admin) {
+        return change(id, admin, user -> totp.reset(user.id()), "second factor reset");
+    }
+
+    /** RFC 7591 client registration (by an administrator, no initial access token). */
+    @PostMapping("/auth/admin/clients")
+    ResponseEntity<Map<String, Object>> register(@RequestBody ClientRegistrationRequest request, Principal admin) {
+        Map<String, Object> registered = registrations.register(request);
+        events.record(new SecurityEvent(
+                clock.instant(),
+                SecurityEvent.Type.CLIENT_REGISTERED,
+                Optional.of(admin.getName()),
+                Optional.empty(),
+                Optional.of((String) registered.get("client_id")),
+                Optional.empty(),
+                "token_endpoint_auth_method=" + registered.get("token_endpoint_auth_method")));
+        return ResponseEntity.status(HttpStatus.CREATED).body(registered);
+    }
+
+    @GetMapping("/auth/admin/clients/{clientId}")
+    ResponseEntity<Map<String, Object>> client(@PathVariable String clientId) {
+        RegisteredClient client = clients.findByClientId(clientId);
+        return client == null
+                ? error(HttpStatus.NOT_FOUND, "not_found", "no such client")
+                : ResponseEntity.ok(ClientRegistrations.describe(client));
+    }
+
+    @ExceptionHandler(ClientRegistrations.RegistrationException.class)
+    ResponseEntity<Map<String, Object>> refused(ClientRegistrations.RegistrationException e) {
+        return error(HttpStatus.BAD_REQUEST, e.error(), e.getMessage());
+    }
+
+    @ExceptionHandler(PasswordRejectedException.class)
+    ResponseEntity<Map<String, Object>> weakPassword(PasswordRejectedException e) {
+        return error(HttpStatus.BAD_REQUEST, "invalid_password", String.join("; ", e.violations()));
+    }
+
+    @ExceptionHandler(DuplicateUsernameException.class)
+    ResponseEntity<Map<String, Object>> duplicate(DuplicateUsernameException e) {
+        return error(HttpStatus.CONFLICT, "username_taken", "a user with this name exists");
+    }
+
+    @ExceptionHandler(IllegalArgumentException.class)
+    ResponseEntity<Map<String, Object>> invalid(IllegalArgumentException e) {
+        return error(HttpStatus.BAD_REQUEST, "invalid_request", e.getMessage());
+    }
+
+    private ResponseEntity<Map<String, Object>> change(
+            String id, Principal admin, java.util.function.Consumer<UserAccount> action, String what) {
+        Optional<UserAccount> user = users.findById(id);
+        if (user.isEmpty()) {
+            return error(HttpStatus.NOT_FOUND, "not_found", "no such user");
+        }
+        action.accept(user.get());
+        record(
+                what.startsWith("second factor") ? SecurityEvent.Type.MFA_RESET : SecurityEvent.Type.USER_CHANGED,
+                admin,
+                id,
+                what);
+        return ResponseEntity.noContent().build();
+    }
+
+    private void record(SecurityEvent.Type type, Principal admin, String userId, String detail) {
+        events.record(new SecurityEvent(
+                clock.instant(),
+                type,
+                Optional.of(userId),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                detail + " by administrator " + admin.getName()));
+    }
+
+    private static Map<String, Object> describe(UserAccount user) {
+        Map<String, Object> description = new LinkedHashMap<>();
+        description.put("id", user.id());
+        description.put("username", user.username());
+        description.put("display_name", user.displayName());
+        description.put("roles", roleCodes(user));
+        description.put("fhir_user", user.fhirUser().orElse(null));
+        description.put("enabled", user.enabled());
+        return description;
+    }
+
+    private static List<String> roleCodes(UserAccount user) {
+        return user.roles().stream().map(Role::code).sorted().toList();
+    }
+
+    private static ResponseEntity<Map<String, Object>> error(HttpStatus status, String error, String description) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", error);
+        body.put("error_description", description);
+        return ResponseEntity.status(status).body(body);
+    }
+}
