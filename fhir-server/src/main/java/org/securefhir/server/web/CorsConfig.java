@@ -43,7 +43,8 @@ public final class CorsConfig {
             "/auth/oauth2/revoke",
             "/auth/oauth2/introspect",
             "/auth/oauth2/jwks",
-            "/auth/userinfo");
+            "/auth/userinfo",
+            "/auth/smart-style.json");
 
     @Bean
     CorsConfigurationSource corsConfigurationSource(CorsProperties properties) {

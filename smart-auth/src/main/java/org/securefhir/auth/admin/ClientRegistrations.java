@@ -194,7 +194,11 @@ public final class ClientRegistrations {
         }
         List<String> scopes = new ArrayList<>();
         for (String value : scope.trim().split("\\s+")) {
-            if (LAUNCH_SCOPES.contains(value)) {
+            if (value.equals("ehr_launch")) {
+                if (!backend) {
+                    throw metadata("ehr_launch is for EHR systems (client_credentials)");
+                }
+            } else if (LAUNCH_SCOPES.contains(value)) {
                 if (backend) {
                     throw metadata("a backend service may only have system/ scopes, not " + value);
                 }

@@ -37,6 +37,7 @@ public record SecurityEvent(
         CLIENT_AUTHENTICATION_FAILURE,
         USER_CREATED,
         USER_CHANGED,
-        CLIENT_REGISTERED
+        CLIENT_REGISTERED,
+        LAUNCH_CREATED
     }
 }

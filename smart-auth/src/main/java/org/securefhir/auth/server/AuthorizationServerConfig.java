@@ -4,6 +4,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
 import java.net.URI;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.Set;
@@ -14,6 +15,7 @@ import org.securefhir.auth.config.SmartAuthConfig.SmartAuthSchemaReady;
 import org.securefhir.auth.config.SmartAuthProperties;
 import org.securefhir.auth.event.SecurityEventSink;
 import org.securefhir.auth.keys.SigningKeys;
+import org.securefhir.auth.smart.EhrLaunches;
 import org.securefhir.auth.smart.LaunchContextResolver;
 import org.securefhir.auth.smart.SmartAuthorizationRequests;
 import org.securefhir.auth.smart.SmartTokenCustomizer;
@@ -86,13 +88,15 @@ public class AuthorizationServerConfig {
             LaunchContextResolver launchContexts,
             OAuth2AuthorizationService authorizations,
             AssertionReplayGuard assertionReplays,
+            EhrLaunches ehrLaunches,
             RegisteredClientRepository registeredClients,
             OAuth2TokenGenerator<OAuth2Token> tokenGenerator,
             SecurityEventSink events,
             Clock clock)
             throws Exception {
         TokenEvents tokenEvents = new TokenEvents(events, clock);
-        SmartAuthorizationRequests smartRequests = new SmartAuthorizationRequests(properties.fhirBaseUrl());
+        SmartAuthorizationRequests smartRequests =
+                new SmartAuthorizationRequests(properties.fhirBaseUrl(), ehrLaunches);
         OAuth2AccessTokenResponseAuthenticationSuccessHandler tokenResponses =
                 new OAuth2AccessTokenResponseAuthenticationSuccessHandler();
         tokenResponses.setAccessTokenResponseCustomizer(new SmartTokenResponse(authorizations, launchContexts));
@@ -260,8 +264,14 @@ public class AuthorizationServerConfig {
     }
 
     @Bean
-    LaunchContextResolver launchContextResolver(UserAccounts users) {
-        return new LaunchContextResolver(users);
+    EhrLaunches ehrLaunches(JdbcTemplate jdbc, SecureRandom random, Clock clock) {
+        return new EhrLaunches(jdbc, random, clock);
+    }
+
+    @Bean
+    LaunchContextResolver launchContextResolver(
+            UserAccounts users, EhrLaunches launches, SmartAuthProperties properties) {
+        return new LaunchContextResolver(users, launches, properties.issuer() + "/smart-style.json");
     }
 
     /** SMART claims; signs with the newest key (by kid) so older keys can stay published after a rotation. */

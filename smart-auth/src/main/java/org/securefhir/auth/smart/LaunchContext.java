@@ -1,5 +1,6 @@
 package org.securefhir.auth.smart;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -9,8 +10,23 @@ import java.util.Optional;
  * @param fhirUser relative reference of the user, e.g. {@code Practitioner/123}
  * @param patient id of the patient in context, when {@code launch/patient} (or an EHR launch) gave one
  * @param encounter id of the encounter in context
+ * @param needPatientBanner whether the app must show which patient is in context (false when the
+ *     EHR it is embedded in shows it)
+ * @param smartStyleUrl style sheet for the app to match its host's look
+ * @param fhirContext further resources in context (relative references)
  */
-public record LaunchContext(Optional<String> fhirUser, Optional<String> patient, Optional<String> encounter) {
+public record LaunchContext(
+        Optional<String> fhirUser,
+        Optional<String> patient,
+        Optional<String> encounter,
+        boolean needPatientBanner,
+        Optional<String> smartStyleUrl,
+        List<String> fhirContext) {
 
-    public static final LaunchContext NONE = new LaunchContext(Optional.empty(), Optional.empty(), Optional.empty());
+    public static final LaunchContext NONE =
+            new LaunchContext(Optional.empty(), Optional.empty(), Optional.empty(), false, Optional.empty(), List.of());
+
+    public LaunchContext {
+        fhirContext = List.copyOf(fhirContext);
+    }
 }

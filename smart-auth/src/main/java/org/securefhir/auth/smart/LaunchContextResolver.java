@@ -1,33 +1,74 @@
 package org.securefhir.auth.smart;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.securefhir.auth.user.UserAccount;
 import org.securefhir.auth.user.UserAccounts;
+import org.springframework.security.oauth2.core.endpoint.OAuth2AuthorizationRequest;
+import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
 
 /**
- * Works out the launch context of an authorization from its user and granted scopes. A patient
- * user who grants {@code launch/patient} in a standalone launch gets their own Patient in context.
- * (Clinicians will choose a patient in a picker, and EHR launches carry theirs: not yet built.)
+ * Works out the launch context of an authorization from its user, its granted scopes and, for an EHR
+ * launch, the launch id the app passed back ({@link EhrLaunches}).
+ *
+ * <ul>
+ *   <li>EHR launch ({@code launch} scope and a valid launch id): the EHR's patient, encounter,
+ *       {@code fhirContext}, banner flag and style.
+ *   <li>Standalone launch with {@code launch/patient} by a patient user: their own Patient, with a
+ *       banner. (Clinicians choosing a patient in a picker: not built yet.)
+ * </ul>
+ * Every launch gets this server's default style sheet unless the EHR named its own.
  */
 public final class LaunchContextResolver {
 
     private final UserAccounts users;
+    private final EhrLaunches launches;
+    private final String defaultStyleUrl;
 
-    public LaunchContextResolver(UserAccounts users) {
+    public LaunchContextResolver(UserAccounts users, EhrLaunches launches, String defaultStyleUrl) {
         this.users = users;
+        this.launches = launches;
+        this.defaultStyleUrl = defaultStyleUrl;
     }
 
-    public LaunchContext resolve(String principalName, Set<String> scopes) {
+    public LaunchContext resolve(String principalName, Set<String> scopes, Optional<String> launchId) {
         Optional<UserAccount> user = users.findById(principalName);
         if (user.isEmpty()) {
             return LaunchContext.NONE; // a client acting for itself (client_credentials)
         }
         Optional<String> fhirUser = user.get().fhirUser();
+        if (scopes.contains("launch") && launchId.isPresent()) {
+            Optional<EhrLaunch> ehr = launches.find(launchId.get());
+            if (ehr.isPresent()) {
+                EhrLaunch launch = ehr.get();
+                return new LaunchContext(
+                        fhirUser,
+                        Optional.of(launch.patient()),
+                        launch.encounter(),
+                        launch.needPatientBanner(),
+                        launch.smartStyleUrl().or(() -> Optional.of(defaultStyleUrl)),
+                        launch.fhirContext());
+            }
+        }
         Optional<String> patient = Optional.empty();
         if (scopes.contains("launch/patient")) {
             patient = fhirUser.filter(ref -> ref.startsWith("Patient/")).map(ref -> ref.substring("Patient/".length()));
         }
-        return new LaunchContext(fhirUser, patient, Optional.empty());
+        return new LaunchContext(
+                fhirUser, patient, Optional.empty(), patient.isPresent(), Optional.of(defaultStyleUrl), List.of());
+    }
+
+    /** The launch id an authorization was requested with, if any. */
+    public static Optional<String> launchId(OAuth2Authorization authorization) {
+        if (authorization == null) {
+            return Optional.empty();
+        }
+        OAuth2AuthorizationRequest request = authorization.getAttribute(OAuth2AuthorizationRequest.class.getName());
+        return request == null
+                ? Optional.empty()
+                : Optional.ofNullable(request.getAdditionalParameters().get("launch"))
+                        .filter(String.class::isInstance)
+                        .map(String.class::cast);
     }
 }

@@ -2,6 +2,7 @@ package org.securefhir.auth.smart;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
@@ -33,9 +34,11 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
 public final class SmartAuthorizationRequests {
 
     private final String fhirBaseUrl;
+    private final EhrLaunches launches;
 
-    public SmartAuthorizationRequests(String fhirBaseUrl) {
+    public SmartAuthorizationRequests(String fhirBaseUrl, EhrLaunches launches) {
         this.fhirBaseUrl = stripSlash(fhirBaseUrl);
+        this.launches = launches;
     }
 
     public void validate(OAuth2AuthorizationCodeRequestAuthenticationContext context) {
@@ -64,11 +67,37 @@ public final class SmartAuthorizationRequests {
         if (!fhirBaseUrl.equals(stripSlash(aud))) {
             throw error(request, OAuth2ErrorCodes.INVALID_REQUEST, "aud must be " + fhirBaseUrl);
         }
+        validateLaunch(request, client);
         if (request.getAdditionalParameters().get("prompt") instanceof String prompt) {
             List<String> prompts = Arrays.asList(prompt.split(" "));
             if (prompts.contains("none") && prompts.size() > 1) {
                 throw error(request, OAuth2ErrorCodes.INVALID_REQUEST, "prompt=none cannot be combined");
             }
+        }
+    }
+
+    /**
+     * EHR launch: the {@code launch} scope needs a {@code launch} parameter naming an unexpired launch
+     * id (minted for this client, when the EHR named one), and the parameter needs the scope.
+     */
+    private void validateLaunch(OAuth2AuthorizationCodeRequestAuthenticationToken request, RegisteredClient client) {
+        Object launch = request.getAdditionalParameters().get("launch");
+        boolean launchScope = request.getScopes().contains("launch");
+        if (!launchScope && launch == null) {
+            return;
+        }
+        if (!launchScope) {
+            throw error(request, OAuth2ErrorCodes.INVALID_REQUEST, "the launch parameter needs the launch scope");
+        }
+        Optional<EhrLaunch> context = launch instanceof String id ? launches.find(id) : Optional.empty();
+        if (context.isEmpty()) {
+            throw error(request, OAuth2ErrorCodes.INVALID_REQUEST, "launch is missing, unknown or expired");
+        }
+        if (context.get()
+                .clientId()
+                .filter(id -> !id.equals(client.getClientId()))
+                .isPresent()) {
+            throw error(request, OAuth2ErrorCodes.INVALID_REQUEST, "launch was issued for another app");
         }
     }
 

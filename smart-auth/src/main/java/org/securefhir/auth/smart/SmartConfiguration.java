@@ -12,12 +12,17 @@ import java.util.Map;
 public final class SmartConfiguration {
 
     public static final List<String> CAPABILITIES = List.of(
+            "launch-ehr",
             "launch-standalone",
             "authorize-post",
             "client-public",
             "client-confidential-symmetric",
             "client-confidential-asymmetric",
             "sso-openid-connect",
+            "context-banner",
+            "context-style",
+            "context-ehr-patient",
+            "context-ehr-encounter",
             "context-standalone-patient",
             "permission-offline",
             "permission-online",

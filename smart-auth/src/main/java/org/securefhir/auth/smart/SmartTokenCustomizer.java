@@ -29,7 +29,10 @@ public final class SmartTokenCustomizer implements OAuth2TokenCustomizer<JwtEnco
     @Override
     public void customize(JwtEncodingContext context) {
         context.getJwsHeader().keyId(signingKeyId);
-        LaunchContext launch = launchContexts.resolve(context.getPrincipal().getName(), context.getAuthorizedScopes());
+        LaunchContext launch = launchContexts.resolve(
+                context.getPrincipal().getName(),
+                context.getAuthorizedScopes(),
+                LaunchContextResolver.launchId(context.getAuthorization()));
         if (OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
             // A plain ArrayList: the claims are stored with Spring Security's allow-listed JSON mapper.
             context.getClaims().audience(new ArrayList<>(List.of(fhirBaseUrl)));

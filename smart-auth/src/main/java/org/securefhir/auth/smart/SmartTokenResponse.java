@@ -12,7 +12,8 @@ import org.springframework.security.oauth2.server.authorization.authentication.O
 
 /**
  * Adds the SMART launch context to token responses (SMART App Launch 2.2 §2.0.7): {@code patient},
- * {@code encounter} and {@code need_patient_banner} beside the tokens.
+ * {@code encounter}, {@code fhirContext}, {@code need_patient_banner} and {@code smart_style_url}
+ * beside the tokens.
  */
 public final class SmartTokenResponse implements Consumer<OAuth2AccessTokenAuthenticationContext> {
 
@@ -33,13 +34,24 @@ public final class SmartTokenResponse implements Consumer<OAuth2AccessTokenAuthe
         if (authorization == null) {
             return;
         }
-        LaunchContext launch = launchContexts.resolve(authorization.getPrincipalName(), accessToken.getScopes());
+        LaunchContext launch = launchContexts.resolve(
+                authorization.getPrincipalName(),
+                accessToken.getScopes(),
+                LaunchContextResolver.launchId(authorization));
         Map<String, Object> parameters = new HashMap<>(token.getAdditionalParameters());
         launch.patient().ifPresent(patient -> {
             parameters.put("patient", patient);
-            parameters.put("need_patient_banner", true);
+            parameters.put("need_patient_banner", launch.needPatientBanner());
         });
         launch.encounter().ifPresent(encounter -> parameters.put("encounter", encounter));
+        if (!launch.fhirContext().isEmpty()) {
+            parameters.put(
+                    "fhirContext",
+                    launch.fhirContext().stream()
+                            .map(reference -> Map.of("reference", reference))
+                            .toList());
+        }
+        launch.smartStyleUrl().ifPresent(style -> parameters.put("smart_style_url", style));
         context.getAccessTokenResponse().additionalParameters(parameters);
     }
 }

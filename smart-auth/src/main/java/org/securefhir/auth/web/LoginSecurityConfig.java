@@ -47,6 +47,9 @@ public class LoginSecurityConfig {
                 .authorizeHttpRequests(authorize -> authorize
                         .requestMatchers("/auth/login", "/auth/mfa", "/auth/mfa/enroll", "/auth/error")
                         .permitAll()
+                        // bearer-token API of EHR systems (checked by EhrLaunchController), public style sheet
+                        .requestMatchers("/auth/launch", "/auth/smart-style.json")
+                        .permitAll()
                         // administration: the admin role, in a session that passed the second factor
                         .requestMatchers("/auth/admin/**")
                         .access(AuthorizationManagers.allOf(
@@ -64,7 +67,10 @@ public class LoginSecurityConfig {
                 .sessionManagement(sessions -> sessions.sessionFixation(fixation -> fixation.changeSessionId()))
                 // Preflights (OPTIONS) of the token-side endpoints land here, the authorization server
                 // matches their POSTs only; the host's CORS source allows no page of this chain.
-                .cors(Customizer.withDefaults());
+                .cors(Customizer.withDefaults())
+                // no cookie authenticates /auth/launch (a bearer token does), so no CSRF token either
+                .csrf(csrf -> csrf.ignoringRequestMatchers(
+                        PathPatternRequestMatcher.withDefaults().matcher("/auth/launch")));
         return http.build();
     }
 }

@@ -1,0 +1,237 @@
+package org.securefhir.server.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.securefhir.auth.demo.DemoData;
+import org.securefhir.auth.mfa.Totp;
+import org.securefhir.auth.mfa.TotpService;
+import org.securefhir.auth.user.NewUser;
+import org.securefhir.auth.user.Role;
+import org.securefhir.auth.user.UserAccount;
+import org.securefhir.auth.user.UserAccounts;
+import org.securefhir.server.support.AbstractFhirServerIT;
+import org.securefhir.server.support.TestBrowser;
+import org.securefhir.server.support.TestBrowser.Page;
+import org.securefhir.server.support.TestFhirClient;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * EHR launch end to end over HTTPS: the EHR mints a launch id for the patient and encounter on its
+ * screen, the app is opened with it, a clinician signs in and consents, and the token response
+ * carries the EHR's context.
+ */
+class EhrLaunchIT extends AbstractFhirServerIT {
+
+    private static final String PASSWORD = "a clinician's long passphrase";
+    private static final String REDIRECT = DemoData.REDIRECT_URIS.get(0);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Autowired
+    private UserAccounts accounts;
+
+    @Autowired
+    private TotpService totp;
+
+    @Test
+    void ehrLaunchWhenClinicianAuthorizesThenTokenResponseCarriesTheEhrContext() throws Exception {
+        String launch = mintLaunch(Map.of(
+                "patient", "demo-patient",
+                "encounter", "enc-42",
+                "fhirContext", List.of("Encounter/enc-42", "DiagnosticReport/dr-7")));
+        Clinician clinician = clinician();
+        TestBrowser browser = browser();
+        String verifier = verifier();
+
+        Page redirect = authorize(browser, clinician, "launch openid fhirUser patient/*.rs", launch, verifier);
+        assertThat(redirect.location()).as(redirect.body()).startsWith(REDIRECT);
+        Page token = exchange(browser, redirect.locationQuery().get("code"), verifier);
+
+        assertThat(token.status()).as(token.body()).isEqualTo(200);
+        JsonNode response = JSON.readTree(token.body());
+        assertThat(response.path("patient").asText()).isEqualTo("demo-patient");
+        assertThat(response.path("encounter").asText()).isEqualTo("enc-42");
+        assertThat(response.path("need_patient_banner").asBoolean()).isFalse();
+        assertThat(response.path("fhirContext").toString())
+                .contains("Encounter/enc-42")
+                .contains("DiagnosticReport/dr-7");
+        assertThat(response.path("smart_style_url").asText())
+                .isEqualTo("https://localhost:" + port + "/auth/smart-style.json");
+        JsonNode claims = JSON.readTree(Base64.getUrlDecoder()
+                .decode(response.path("access_token").asText().split("\\.")[1]));
+        assertThat(claims.path("patient").asText()).isEqualTo("demo-patient");
+        assertThat(claims.path("encounter").asText()).isEqualTo("enc-42");
+
+        Page style = browser().getJson("/auth/smart-style.json");
+        assertThat(style.status()).isEqualTo(200);
+        assertThat(JSON.readTree(style.body()).has("color_background")).isTrue();
+    }
+
+    @Test
+    void authorizeWhenLaunchUnknownOrWithoutLaunchScopeOrForAnotherAppThenInvalidRequest() throws Exception {
+        Clinician clinician = clinician();
+        String forAnotherApp =
+                mintLaunch(Map.of("patient", "demo-patient", "client_id", DemoData.CONFIDENTIAL_CLIENT_ID));
+        String valid = mintLaunch(Map.of("patient", "demo-patient"));
+
+        for (String[] attempt : new String[][] {
+            {"launch openid", "no-such-launch"}, {"openid patient/*.rs", valid}, {"launch openid", forAnotherApp}
+        }) {
+            Page redirect = authorize(browser(), clinician, attempt[0], attempt[1], verifier());
+
+            assertThat(redirect.location()).as(attempt[0] + " " + attempt[1]).startsWith(REDIRECT);
+            assertThat(redirect.locationQuery()).containsEntry("error", "invalid_request");
+        }
+    }
+
+    @Test
+    void launchApiWhenNoTokenOrTokenWithoutScopeOrBadContextThenRefused() throws Exception {
+        Page noToken = browser().postJson("/auth/launch", "{\"patient\":\"demo-patient\"}");
+        assertThat(noToken.status()).isEqualTo(401);
+        assertThat(noToken.raw().headers().firstValue("WWW-Authenticate"))
+                .hasValueSatisfying(value -> assertThat(value).contains("invalid_token"));
+
+        String withoutScope = backendToken("system/*.rs");
+        Page wrongScope = browser()
+                .postJson("/auth/launch", "{\"patient\":\"demo-patient\"}", "Authorization", "Bearer " + withoutScope);
+        assertThat(wrongScope.status()).isEqualTo(401);
+
+        String ehr = backendToken("ehr_launch");
+        Page badPatient =
+                browser().postJson("/auth/launch", "{\"patient\":\"../../etc\"}", "Authorization", "Bearer " + ehr);
+        assertThat(badPatient.status()).isEqualTo(400);
+        assertThat(JSON.readTree(badPatient.body()).path("error").asText()).isEqualTo("invalid_request");
+        Page insecureStyle = browser()
+                .postJson(
+                        "/auth/launch",
+                        "{\"patient\":\"p1\",\"smart_style_url\":\"http://ehr.example/style.json\"}",
+                        "Authorization",
+                        "Bearer " + ehr);
+        assertThat(insecureStyle.status()).isEqualTo(400);
+    }
+
+    // --- helpers ---
+
+    private record Clinician(UserAccount account, byte[] secret) {}
+
+    private Clinician clinician() {
+        UserAccount account = accounts.create(
+                new NewUser(
+                        "physician-" + UUID.randomUUID().toString().substring(0, 8),
+                        "Dr Test",
+                        Optional.of("Practitioner/demo-physician"),
+                        Set.of(Role.PHYSICIAN)),
+                PASSWORD);
+        byte[] secret = Totp.newSecret(new SecureRandom());
+        totp.importConfirmed(account.id(), secret);
+        return new Clinician(account, secret);
+    }
+
+    private String mintLaunch(Map<String, Object> context) throws Exception {
+        Page minted = browser()
+                .postJson(
+                        "/auth/launch",
+                        JSON.writeValueAsString(context),
+                        "Authorization",
+                        "Bearer " + backendToken("ehr_launch"));
+        assertThat(minted.status()).as(minted.body()).isEqualTo(201);
+        JsonNode body = JSON.readTree(minted.body());
+        assertThat(body.path("expires_in").asInt()).isPositive();
+        return body.path("launch").asText();
+    }
+
+    private String backendToken(String scope) throws Exception {
+        String basic = "Basic "
+                + Base64.getEncoder()
+                        .encodeToString((DemoData.BACKEND_CLIENT_ID + ":" + DemoData.BACKEND_CLIENT_SECRET)
+                                .getBytes(StandardCharsets.UTF_8));
+        Page token = browser()
+                .postForJson(
+                        "/auth/oauth2/token",
+                        List.of(Map.entry("grant_type", "client_credentials"), Map.entry("scope", scope)),
+                        "Authorization",
+                        basic);
+        assertThat(token.status()).as(token.body()).isEqualTo(200);
+        return JSON.readTree(token.body()).path("access_token").asText();
+    }
+
+    /** Signs in (password, TOTP) as needed, consents, and returns the final redirect to the app. */
+    private Page authorize(TestBrowser browser, Clinician clinician, String scope, String launch, String verifier)
+            throws Exception {
+        String url = "/auth/oauth2/authorize?response_type=code&client_id=" + DemoData.PUBLIC_CLIENT_ID
+                + "&redirect_uri=" + URLEncoder.encode(REDIRECT, StandardCharsets.UTF_8)
+                + "&scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8)
+                + "&state=st&aud=" + URLEncoder.encode("https://localhost:" + port + "/fhir", StandardCharsets.UTF_8)
+                + "&launch=" + URLEncoder.encode(launch, StandardCharsets.UTF_8)
+                + "&code_challenge=" + challenge(verifier) + "&code_challenge_method=S256";
+        Page next = browser.get(url);
+        if (next.location() != null && next.location().endsWith("/auth/login")) {
+            Page login = browser.get("/auth/login");
+            browser.post(
+                    "/auth/login",
+                    List.of(
+                            Map.entry("username", clinician.account().username()),
+                            Map.entry("password", PASSWORD),
+                            Map.entry("_csrf", login.field("_csrf"))));
+            Page mfa = browser.get("/auth/mfa");
+            Page afterCode = browser.post(
+                    "/auth/mfa",
+                    List.of(
+                            Map.entry("code", Totp.code(clinician.secret(), Totp.timeStep(Instant.now()))),
+                            Map.entry("_csrf", mfa.field("_csrf"))));
+            next = browser.get(afterCode.location());
+        }
+        if (next.location() != null && next.location().contains("/auth/consent")) {
+            Page consent = browser.get(next.location());
+            List<Map.Entry<String, String>> approval = new ArrayList<>(List.of(
+                    Map.entry("client_id", consent.field("client_id")),
+                    Map.entry("state", consent.field("state")),
+                    Map.entry("_csrf", consent.field("_csrf"))));
+            consent.fields("scope").forEach(granted -> approval.add(Map.entry("scope", granted)));
+            next = browser.post("/auth/oauth2/authorize", approval);
+        }
+        return next;
+    }
+
+    private Page exchange(TestBrowser browser, String code, String verifier) {
+        return browser.postForJson(
+                "/auth/oauth2/token",
+                List.of(
+                        Map.entry("grant_type", "authorization_code"),
+                        Map.entry("code", code),
+                        Map.entry("redirect_uri", REDIRECT),
+                        Map.entry("client_id", DemoData.PUBLIC_CLIENT_ID),
+                        Map.entry("code_verifier", verifier)));
+    }
+
+    private static String verifier() {
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static String challenge(String verifier) throws Exception {
+        return Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(
+                        MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    private TestBrowser browser() {
+        return new TestBrowser("https://localhost:" + port, TestFhirClient.trusting(certificate()));
+    }
+}
