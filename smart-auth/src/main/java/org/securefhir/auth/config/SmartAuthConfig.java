@@ -146,9 +146,15 @@ public class SmartAuthConfig {
 
     @Bean
     SigningKeys signingKeys(
-            SmartAuthSchemaReady schema, JdbcTemplate jdbc, SecretCipher cipher, SecureRandom random, Clock clock) {
+            SmartAuthSchemaReady schema,
+            JdbcTemplate jdbc,
+            SecretCipher cipher,
+            SecureRandom random,
+            Clock clock,
+            SmartAuthProperties properties) {
         SigningKeys keys = new SigningKeys(jdbc, cipher, random, clock);
-        keys.ensureSigningKey();
+        keys.rotateIfDue(
+                properties.signingKeys().lifetime(), properties.signingKeys().publishedAfterSuccessor());
         return keys;
     }
 

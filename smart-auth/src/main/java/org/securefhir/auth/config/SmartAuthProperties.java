@@ -32,7 +32,19 @@ public record SmartAuthProperties(
         @DefaultValue Lockout lockout,
         @DefaultValue RateLimits rateLimits,
         @DefaultValue("1") @Min(0) @Max(2) int totpWindowSteps,
-        @DefaultValue BootstrapAdmin bootstrapAdmin) {
+        @DefaultValue BootstrapAdmin bootstrapAdmin,
+        @DefaultValue SigningKeys signingKeys) {
+
+    /**
+     * Token signing key rotation (at start-up).
+     *
+     * @param lifetime a new key signs once the newest is older than this
+     * @param publishedAfterSuccessor how long a superseded key stays in the JWKS (longer than any
+     *     token lives), after which it is retired
+     */
+    public record SigningKeys(
+            @DefaultValue("90d") Duration lifetime,
+            @DefaultValue("1d") Duration publishedAfterSuccessor) {}
 
     /**
      * The first administrator of a new installation (see {@code BootstrapAdmin}): created at start-up

@@ -16,6 +16,8 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -48,6 +50,32 @@ public final class SigningKeys {
         if (active == null || active == 0) {
             rotate();
         }
+    }
+
+    /**
+     * Key rotation, run at start-up: a new signing key when the newest one is older than {@code
+     * lifetime}; a superseded key stays published for {@code publishedAfterSuccessor} after its
+     * successor appeared (longer than any token it signed lives), then it is retired (no longer
+     * published, never used again).
+     *
+     * @return whether a new key was created
+     */
+    public boolean rotateIfDue(Duration lifetime, Duration publishedAfterSuccessor) {
+        Instant now = clock.instant();
+        Timestamp newest = jdbc.queryForObject(
+                "SELECT max(created_at) FROM smart_auth.signing_key WHERE retired_at IS NULL", Timestamp.class);
+        boolean rotated = false;
+        if (newest == null || newest.toInstant().plus(lifetime).isBefore(now)) {
+            rotate();
+            rotated = true;
+        }
+        jdbc.update(
+                "UPDATE smart_auth.signing_key k SET retired_at = ? WHERE k.retired_at IS NULL AND EXISTS"
+                        + " (SELECT 1 FROM smart_auth.signing_key n WHERE n.retired_at IS NULL"
+                        + " AND n.created_at > k.created_at AND n.created_at < ?)",
+                Timestamp.from(now),
+                Timestamp.from(now.minus(publishedAfterSuccessor)));
+        return rotated;
     }
 
     /** Adds a new signing key; older keys stay published until retired. */
