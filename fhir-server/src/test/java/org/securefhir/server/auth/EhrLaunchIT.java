@@ -82,6 +82,57 @@ class EhrLaunchIT extends AbstractFhirServerIT {
     }
 
     @Test
+    void standaloneLaunchWhenClinicianPicksPatientThenTokenResponseNamesIt() throws Exception {
+        Clinician clinician = clinician();
+        TestBrowser browser = browser();
+        String verifier = verifier();
+        String scope = "launch/patient openid patient/*.rs";
+
+        Page toConsent = authorize(browser, clinician, scope, null, verifier, false);
+        assertThat(toConsent.location()).contains("/auth/consent");
+        Page picker = browser.get(toConsent.location());
+        assertThat(picker.body()).contains("patient-picker").doesNotContain("id=\"consent\"");
+
+        Page matches = browser.get(toConsent.location() + "&q=Patient");
+        assertThat(matches.body()).contains("value=\"demo-patient\"").contains("Demo Patient");
+        Page refused = browser.post(
+                "/auth/consent/patient",
+                List.of(
+                        Map.entry("client_id", DemoData.PUBLIC_CLIENT_ID),
+                        Map.entry("scope", scope),
+                        Map.entry("state", matches.field("state")),
+                        Map.entry("patient", "no-such-patient"),
+                        Map.entry("_csrf", matches.field("_csrf"))));
+        assertThat(refused.body()).contains("cannot be chosen");
+        Page chosen = browser.post(
+                "/auth/consent/patient",
+                List.of(
+                        Map.entry("client_id", DemoData.PUBLIC_CLIENT_ID),
+                        Map.entry("scope", scope),
+                        Map.entry("state", matches.field("state")),
+                        Map.entry("patient", "demo-patient"),
+                        Map.entry("_csrf", matches.field("_csrf"))));
+        assertThat(chosen.location()).contains("/auth/consent");
+
+        Page consent = browser.get(chosen.location());
+        assertThat(consent.body()).contains("id=\"picked\"").contains("id=\"consent\"");
+        List<Map.Entry<String, String>> approval = new ArrayList<>(List.of(
+                Map.entry("client_id", DemoData.PUBLIC_CLIENT_ID),
+                Map.entry("state", consent.field("state")),
+                Map.entry("_csrf", consent.field("_csrf"))));
+        consent.fields("scope").stream()
+                .filter(granted -> !granted.contains(" "))
+                .forEach(granted -> approval.add(Map.entry("scope", granted)));
+        Page redirect = browser.post("/auth/oauth2/authorize", approval);
+        assertThat(redirect.location()).as(redirect.body()).startsWith(REDIRECT);
+        Page token = exchange(browser, redirect.locationQuery().get("code"), verifier);
+
+        JsonNode response = JSON.readTree(token.body());
+        assertThat(response.path("patient").asText()).as(token.body()).isEqualTo("demo-patient");
+        assertThat(response.path("need_patient_banner").asBoolean()).isTrue();
+    }
+
+    @Test
     void authorizeWhenLaunchUnknownOrWithoutLaunchScopeOrForAnotherAppThenInvalidRequest() throws Exception {
         Clinician clinician = clinician();
         String forAnotherApp =
@@ -172,11 +223,17 @@ class EhrLaunchIT extends AbstractFhirServerIT {
     /** Signs in (password, TOTP) as needed, consents, and returns the final redirect to the app. */
     private Page authorize(TestBrowser browser, Clinician clinician, String scope, String launch, String verifier)
             throws Exception {
+        return authorize(browser, clinician, scope, launch, verifier, true);
+    }
+
+    private Page authorize(
+            TestBrowser browser, Clinician clinician, String scope, String launch, String verifier, boolean approve)
+            throws Exception {
         String url = "/auth/oauth2/authorize?response_type=code&client_id=" + DemoData.PUBLIC_CLIENT_ID
                 + "&redirect_uri=" + URLEncoder.encode(REDIRECT, StandardCharsets.UTF_8)
                 + "&scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8)
                 + "&state=st&aud=" + URLEncoder.encode("https://localhost:" + port + "/fhir", StandardCharsets.UTF_8)
-                + "&launch=" + URLEncoder.encode(launch, StandardCharsets.UTF_8)
+                + (launch == null ? "" : "&launch=" + URLEncoder.encode(launch, StandardCharsets.UTF_8))
                 + "&code_challenge=" + challenge(verifier) + "&code_challenge_method=S256";
         Page next = browser.get(url);
         if (next.location() != null && next.location().endsWith("/auth/login")) {
@@ -195,7 +252,7 @@ class EhrLaunchIT extends AbstractFhirServerIT {
                             Map.entry("_csrf", mfa.field("_csrf"))));
             next = browser.get(afterCode.location());
         }
-        if (next.location() != null && next.location().contains("/auth/consent")) {
+        if (next.location() != null && next.location().contains("/auth/consent") && approve) {
             Page consent = browser.get(next.location());
             List<Map.Entry<String, String>> approval = new ArrayList<>(List.of(
                     Map.entry("client_id", consent.field("client_id")),

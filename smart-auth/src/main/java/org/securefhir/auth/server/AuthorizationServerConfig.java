@@ -17,6 +17,7 @@ import org.securefhir.auth.event.SecurityEventSink;
 import org.securefhir.auth.keys.SigningKeys;
 import org.securefhir.auth.smart.EhrLaunches;
 import org.securefhir.auth.smart.LaunchContextResolver;
+import org.securefhir.auth.smart.PickedPatients;
 import org.securefhir.auth.smart.SmartAuthorizationRequests;
 import org.securefhir.auth.smart.SmartTokenCustomizer;
 import org.securefhir.auth.smart.SmartTokenResponse;
@@ -113,6 +114,8 @@ public class AuthorizationServerConfig {
                                                     instanceof
                                                     OAuth2AuthorizationCodeRequestAuthenticationProvider codeRequests) {
                                                 codeRequests.setAuthenticationValidator(smartRequests::validate);
+                                                codeRequests.setAuthorizationConsentRequired(
+                                                        SmartAuthorizationRequests::consentRequired);
                                             }
                                         }))))
                 .with(
@@ -269,9 +272,14 @@ public class AuthorizationServerConfig {
     }
 
     @Bean
+    PickedPatients pickedPatients(JdbcTemplate jdbc, Clock clock) {
+        return new PickedPatients(jdbc, clock);
+    }
+
+    @Bean
     LaunchContextResolver launchContextResolver(
-            UserAccounts users, EhrLaunches launches, SmartAuthProperties properties) {
-        return new LaunchContextResolver(users, launches, properties.issuer() + "/smart-style.json");
+            UserAccounts users, EhrLaunches launches, PickedPatients picked, SmartAuthProperties properties) {
+        return new LaunchContextResolver(users, launches, picked, properties.issuer() + "/smart-style.json");
     }
 
     /** SMART claims; signs with the newest key (by kid) so older keys can stay published after a rotation. */

@@ -15,8 +15,8 @@ import org.springframework.security.oauth2.server.authorization.OAuth2Authorizat
  * <ul>
  *   <li>EHR launch ({@code launch} scope and a valid launch id): the EHR's patient, encounter,
  *       {@code fhirContext}, banner flag and style.
- *   <li>Standalone launch with {@code launch/patient} by a patient user: their own Patient, with a
- *       banner. (Clinicians choosing a patient in a picker: not built yet.)
+ *   <li>Standalone launch with {@code launch/patient}: a patient user's own Patient; for a
+ *       clinician, the patient they chose in the picker on the consent screen. With a banner.
  * </ul>
  * Every launch gets this server's default style sheet unless the EHR named its own.
  */
@@ -24,15 +24,25 @@ public final class LaunchContextResolver {
 
     private final UserAccounts users;
     private final EhrLaunches launches;
+    private final PickedPatients picked;
     private final String defaultStyleUrl;
 
-    public LaunchContextResolver(UserAccounts users, EhrLaunches launches, String defaultStyleUrl) {
+    public LaunchContextResolver(
+            UserAccounts users, EhrLaunches launches, PickedPatients picked, String defaultStyleUrl) {
         this.users = users;
         this.launches = launches;
+        this.picked = picked;
         this.defaultStyleUrl = defaultStyleUrl;
     }
 
-    public LaunchContext resolve(String principalName, Set<String> scopes, Optional<String> launchId) {
+    /** The context of an authorization (its principal, granted scopes, launch id and picked patient). */
+    public LaunchContext resolve(OAuth2Authorization authorization, Set<String> scopes) {
+        return resolve(
+                authorization.getPrincipalName(), scopes, launchId(authorization), Optional.of(authorization.getId()));
+    }
+
+    public LaunchContext resolve(
+            String principalName, Set<String> scopes, Optional<String> launchId, Optional<String> authorizationId) {
         Optional<UserAccount> user = users.findById(principalName);
         if (user.isEmpty()) {
             return LaunchContext.NONE; // a client acting for itself (client_credentials)
@@ -54,6 +64,10 @@ public final class LaunchContextResolver {
         Optional<String> patient = Optional.empty();
         if (scopes.contains("launch/patient")) {
             patient = fhirUser.filter(ref -> ref.startsWith("Patient/")).map(ref -> ref.substring("Patient/".length()));
+            if (patient.isEmpty()) {
+                // a clinician: the patient they chose in the picker
+                patient = authorizationId.flatMap(picked::find);
+            }
         }
         return new LaunchContext(
                 fhirUser, patient, Optional.empty(), patient.isPresent(), Optional.of(defaultStyleUrl), List.of());

@@ -101,6 +101,27 @@ public final class SmartAuthorizationRequests {
         }
     }
 
+    /**
+     * Whether the consent screen is shown: as Spring Authorization Server decides by default (the
+     * client requires consent and some requested scope was not consented before), and always for a
+     * standalone {@code launch/patient} request, where the screen is also where a clinician picks
+     * the patient (a patient user's own record needs no picking, but seeing the screen does no harm).
+     */
+    public static boolean consentRequired(OAuth2AuthorizationCodeRequestAuthenticationContext context) {
+        if (!context.getRegisteredClient().getClientSettings().isRequireAuthorizationConsent()) {
+            return false;
+        }
+        Set<String> requested = context.getAuthorizationRequest().getScopes();
+        if (requested.contains("launch/patient")) {
+            return true;
+        }
+        if (requested.size() == 1 && requested.contains("openid")) {
+            return false;
+        }
+        return context.getAuthorizationConsent() == null
+                || !context.getAuthorizationConsent().getScopes().containsAll(requested);
+    }
+
     /** Client credentials: the same scope rule; SMART backend services use {@code system/} scopes. */
     public static void validateClientCredentials(OAuth2ClientCredentialsAuthenticationContext context) {
         Set<String> registered = context.getRegisteredClient().getScopes();

@@ -2,6 +2,7 @@ package org.securefhir.auth.smart;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.springframework.security.oauth2.core.oidc.endpoint.OidcParameterNames;
 import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
 import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
@@ -29,10 +30,13 @@ public final class SmartTokenCustomizer implements OAuth2TokenCustomizer<JwtEnco
     @Override
     public void customize(JwtEncodingContext context) {
         context.getJwsHeader().keyId(signingKeyId);
-        LaunchContext launch = launchContexts.resolve(
-                context.getPrincipal().getName(),
-                context.getAuthorizedScopes(),
-                LaunchContextResolver.launchId(context.getAuthorization()));
+        LaunchContext launch = context.getAuthorization() == null
+                ? launchContexts.resolve(
+                        context.getPrincipal().getName(),
+                        context.getAuthorizedScopes(),
+                        Optional.empty(),
+                        Optional.empty())
+                : launchContexts.resolve(context.getAuthorization(), context.getAuthorizedScopes());
         if (OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
             // A plain ArrayList: the claims are stored with Spring Security's allow-listed JSON mapper.
             context.getClaims().audience(new ArrayList<>(List.of(fhirBaseUrl)));

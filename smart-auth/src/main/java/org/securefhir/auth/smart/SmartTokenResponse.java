@@ -34,10 +34,7 @@ public final class SmartTokenResponse implements Consumer<OAuth2AccessTokenAuthe
         if (authorization == null) {
             return;
         }
-        LaunchContext launch = launchContexts.resolve(
-                authorization.getPrincipalName(),
-                accessToken.getScopes(),
-                LaunchContextResolver.launchId(authorization));
+        LaunchContext launch = launchContexts.resolve(authorization, accessToken.getScopes());
         Map<String, Object> parameters = new HashMap<>(token.getAdditionalParameters());
         launch.patient().ifPresent(patient -> {
             parameters.put("patient", patient);
