@@ -32,6 +32,7 @@ import org.securefhir.server.support.TestBrowser;
 import org.securefhir.server.support.TestBrowser.Page;
 import org.securefhir.server.support.TestFhirClient;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
@@ -56,6 +57,9 @@ class SmartLoginIT extends AbstractFhirServerIT {
 
     @Autowired
     private RegisteredClientRepository clients;
+
+    @Autowired
+    private JdbcTemplate jdbc;
 
     @Test
     void authorizationCodeFlowWhenPasswordTotpAndConsentThenTokensIssued() throws Exception {
@@ -523,6 +527,14 @@ class SmartLoginIT extends AbstractFhirServerIT {
                 .body());
         String first = tokens.path("refresh_token").asText();
         assertThat(first).isNotBlank();
+
+        // at rest only a digest of the refresh token exists, and presenting that digest gets nothing
+        String stored = jdbc.queryForObject(
+                "SELECT refresh_token_value FROM smart_auth.oauth2_authorization WHERE principal_name = ?",
+                String.class,
+                user.account().id());
+        assertThat(stored).startsWith("sha256:").doesNotContain(first);
+        assertThat(refresh(stored, DemoData.PUBLIC_CLIENT_ID, null).status()).isEqualTo(400);
 
         Page refreshed = refresh(first, DemoData.PUBLIC_CLIENT_ID, null);
         assertThat(refreshed.status()).as(refreshed.body()).isEqualTo(200);

@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import org.securefhir.auth.event.SecurityEvent;
@@ -17,7 +18,8 @@ import org.springframework.security.oauth2.server.authorization.OAuth2Authorizat
 import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
 
 /**
- * Refresh-token reuse detection (OAuth 2.0 Security BCP §4.14.2) around the authorization store.
+ * Refresh tokens at rest and their reuse detection (OAuth 2.0 Security BCP §4.14.2), around the
+ * authorization store. Refresh tokens are stored hashed ({@link #storedForm}).
  *
  * <p>Refresh tokens rotate on every use. When an authorization is saved with a new refresh token,
  * the SHA-256 of the one it replaces is recorded. If a recorded (rotated) token is presented again,
@@ -43,16 +45,44 @@ public final class RefreshTokenRotation implements OAuth2AuthorizationService {
     @Override
     public void save(OAuth2Authorization authorization) {
         if (authorization.getRefreshToken() != null) {
+            String current =
+                    storedForm(authorization.getRefreshToken().getToken().getTokenValue());
             OAuth2Authorization previous = delegate.findById(authorization.getId());
             if (previous != null && previous.getRefreshToken() != null) {
                 OAuth2RefreshToken old = previous.getRefreshToken().getToken();
-                if (!old.getTokenValue()
-                        .equals(authorization.getRefreshToken().getToken().getTokenValue())) {
+                if (!storedForm(old.getTokenValue()).equals(current)) {
                     recordRotated(old, previous);
                 }
             }
+            authorization = withRefreshTokenValue(authorization, current);
         }
         delegate.save(authorization);
+    }
+
+    /**
+     * Refresh tokens are stored as {@value #HASHED}{@code <SHA-256 hex>}, never as themselves: a copy
+     * of the database does not hold usable refresh tokens. (Access tokens are short-lived signed JWTs,
+     * codes live a minute.)
+     */
+    static String storedForm(String value) {
+        return value.startsWith(HASHED) ? value : HASHED + HexFormat.of().formatHex(hash(value));
+    }
+
+    static final String HASHED = "sha256:";
+
+    private static OAuth2Authorization withRefreshTokenValue(OAuth2Authorization authorization, String value) {
+        OAuth2Authorization.Token<OAuth2RefreshToken> token = authorization.getRefreshToken();
+        if (token.getToken().getTokenValue().equals(value)) {
+            return authorization;
+        }
+        OAuth2RefreshToken replaced = new OAuth2RefreshToken(
+                value, token.getToken().getIssuedAt(), token.getToken().getExpiresAt());
+        return OAuth2Authorization.from(authorization)
+                .token(replaced, metadata -> {
+                    metadata.clear();
+                    metadata.putAll(token.getMetadata());
+                })
+                .build();
     }
 
     private void recordRotated(OAuth2RefreshToken old, OAuth2Authorization authorization) {
@@ -62,7 +92,7 @@ public final class RefreshTokenRotation implements OAuth2AuthorizationService {
         jdbc.update(
                 "INSERT INTO smart_auth.refresh_token_used (token_hash, authorization_id, registered_client_id, principal_name, expires_at)"
                         + " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                hash(old.getTokenValue()),
+                HexFormat.of().parseHex(storedForm(old.getTokenValue()).substring(HASHED.length())),
                 authorization.getId(),
                 authorization.getRegisteredClientId(),
                 authorization.getPrincipalName(),
@@ -81,9 +111,24 @@ public final class RefreshTokenRotation implements OAuth2AuthorizationService {
 
     @Override
     public OAuth2Authorization findByToken(String token, OAuth2TokenType tokenType) {
-        OAuth2Authorization found = delegate.findByToken(token, tokenType);
-        if (found == null && (tokenType == null || OAuth2TokenType.REFRESH_TOKEN.equals(tokenType))) {
-            revokeFamilyIfRotated(token);
+        if (token.startsWith(HASHED)) {
+            return null; // a stored form is never a token (ours are base64url): a copy of the database
+        }
+        boolean maybeRefresh = tokenType == null || OAuth2TokenType.REFRESH_TOKEN.equals(tokenType);
+        OAuth2Authorization found =
+                OAuth2TokenType.REFRESH_TOKEN.equals(tokenType) ? null : delegate.findByToken(token, tokenType);
+        if (found == null && maybeRefresh) {
+            found = delegate.findByToken(storedForm(token), OAuth2TokenType.REFRESH_TOKEN);
+            if (found == null) {
+                // stored before refresh tokens were hashed: accepted once, hashed when saved again
+                found = delegate.findByToken(token, OAuth2TokenType.REFRESH_TOKEN);
+            } else {
+                // callers compare the token they hold with the authorization's: give it back its value
+                found = withRefreshTokenValue(found, token);
+            }
+            if (found == null) {
+                revokeFamilyIfRotated(token);
+            }
         }
         return found;
     }
