@@ -61,6 +61,8 @@ public final class LoadBenchmark {
     };
 
     private final HttpClient http;
+    private String token;
+    private long tokenRenewAt;
     private final String base;
     private final int connections;
     private final ObjectMapper json = new ObjectMapper();
@@ -267,10 +269,45 @@ public final class LoadBenchmark {
         }
     }
 
+    /**
+     * The FHIR API needs a bearer token: client_credentials of the demo backend service (demo mode,
+     * docs/demo-accounts.md), renewed every 4 minutes (tokens live 5).
+     */
+    private synchronized String token() {
+        if (token == null || System.nanoTime() > tokenRenewAt) {
+            String basic = java.util.Base64.getEncoder()
+                    .encodeToString("demo-backend-service:demo-backend-secret-NOT-FOR-PRODUCTION-0001"
+                            .getBytes(StandardCharsets.UTF_8));
+            try {
+                HttpResponse<String> response = http.send(
+                        HttpRequest.newBuilder(URI.create(base.replaceAll("/fhir$", "/auth/oauth2/token")))
+                                .header("Authorization", "Basic " + basic)
+                                .header("Content-Type", "application/x-www-form-urlencoded")
+                                .timeout(Duration.ofSeconds(30))
+                                .POST(HttpRequest.BodyPublishers.ofString(
+                                        "grant_type=client_credentials&scope=system%2F*.rs"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() != 200) {
+                    throw new IllegalStateException("token request failed: " + response.statusCode());
+                }
+                token = json.readTree(response.body()).path("access_token").asText();
+                tokenRenewAt = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        return token;
+    }
+
     private HttpResponse<String> send(HttpRequest.Builder request) {
         try {
             return http.send(
                     request.header("Accept", "application/fhir+json")
+                            .header("Authorization", "Bearer " + token())
                             .timeout(Duration.ofSeconds(60))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -10,7 +10,6 @@ import org.securefhir.server.support.AbstractFhirServerIT;
 import org.securefhir.server.support.TestFhirClient;
 import org.securefhir.server.support.TestResources;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -43,13 +42,13 @@ class RestartIT {
         }
     }
 
+    // A real port, not 0: the authorization server's issuer URL contains it.
     private static ConfigurableApplicationContext start(Path dataDir) {
         return new SpringApplicationBuilder(FhirServerApplication.class)
-                .run("--fhir.data-dir=" + dataDir, "--server.port=0");
+                .run("--fhir.data-dir=" + dataDir, "--server.port=" + AbstractFhirServerIT.freePort());
     }
 
     private static TestFhirClient client(ConfigurableApplicationContext context, Path certificate) {
-        int port = ((ServletWebServerApplicationContext) context).getWebServer().getPort();
-        return new TestFhirClient("https://localhost:" + port + "/fhir", TestFhirClient.trusting(certificate));
+        return AbstractFhirServerIT.fhirOf(context, certificate);
     }
 }

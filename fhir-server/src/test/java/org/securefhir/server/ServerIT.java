@@ -50,8 +50,7 @@ class ServerIT extends AbstractFhirServerIT {
 
     @Test
     void demoModeWhenStartedThenFhirUserResourcesOfDemoAccountsExist() throws InterruptedException {
-        TestFhirClient fhir =
-                new TestFhirClient("https://localhost:" + port + "/fhir", TestFhirClient.trusting(certificate()));
+        TestFhirClient fhir = fhir();
 
         // written in the background right after start-up
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);

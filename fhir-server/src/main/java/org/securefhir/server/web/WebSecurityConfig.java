@@ -1,34 +1,41 @@
 package org.securefhir.server.web;
 
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.proc.SecurityContext;
+import org.securefhir.auth.config.SmartAuthProperties;
+import org.securefhir.auth.token.AccessTokenStatus;
+import org.securefhir.server.security.FhirAccessTokens;
+import org.securefhir.server.security.FhirApiSecurity;
+import org.securefhir.server.security.FhirSecurityProperties;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
-import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
-import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
  * The security filter chain for everything outside the authorization server ({@code /fhir},
- * {@code /actuator}): stateless, no cookies, no CSRF (no browser session is ever accepted here).
- *
- * <p>The FHIR API does not check tokens yet: bearer-token authentication and authorization of every
- * FHIR request is the next piece of work (see docs/architecture.md). Until then the server binds to
- * loopback by default.
+ * {@code /actuator}): stateless, no cookies, no CSRF; every FHIR request but the
+ * CapabilityStatement and the SMART configuration needs a bearer token ({@link FhirApiSecurity}).
  */
 @Configuration(proxyBeanMethods = false)
 public final class WebSecurityConfig {
 
     @Bean
     @Order(Ordered.LOWEST_PRECEDENCE)
-    SecurityFilterChain apiSecurityFilterChain(HttpSecurity http) throws Exception {
-        http.authorizeHttpRequests(authorize -> authorize.anyRequest().permitAll())
-                .cors(Customizer.withDefaults())
-                .csrf(AbstractHttpConfigurer::disable)
-                .requestCache(AbstractHttpConfigurer::disable)
-                .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
-        return http.build();
+    SecurityFilterChain apiSecurityFilterChain(
+            HttpSecurity http,
+            FhirSecurityProperties properties,
+            SmartAuthProperties smart,
+            ObjectProvider<JWKSource<SecurityContext>> localKeys,
+            ObjectProvider<AccessTokenStatus> localTokens)
+            throws Exception {
+        JwtDecoder tokens = properties.issuer().equals(smart.issuer()) && localKeys.getIfAvailable() != null
+                ? FhirAccessTokens.local(properties, localKeys.getObject(), localTokens.getObject())
+                : FhirAccessTokens.remote(properties);
+        return FhirApiSecurity.configure(http, tokens).build();
     }
 }

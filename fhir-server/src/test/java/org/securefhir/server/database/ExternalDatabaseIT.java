@@ -13,7 +13,6 @@ import org.securefhir.server.support.AbstractFhirServerIT;
 import org.securefhir.server.support.TestFhirClient;
 import org.securefhir.server.support.TestResources;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -32,15 +31,11 @@ class ExternalDatabaseIT {
             try (ConfigurableApplicationContext context = new SpringApplicationBuilder(FhirServerApplication.class)
                     .run(
                             "--fhir.data-dir=" + dataDir,
-                            "--server.port=0",
+                            "--server.port=" + AbstractFhirServerIT.freePort(),
                             "--spring.datasource.url=" + url,
                             "--spring.datasource.username=postgres")) {
-                int port = ((ServletWebServerApplicationContext) context)
-                        .getWebServer()
-                        .getPort();
-                TestFhirClient fhir = new TestFhirClient(
-                        "https://localhost:" + port + "/fhir",
-                        TestFhirClient.trusting(dataDir.resolve("tls").resolve("server.crt")));
+                TestFhirClient fhir = AbstractFhirServerIT.fhirOf(
+                        context, dataDir.resolve("tls").resolve("server.crt"));
 
                 patientId = fhir.create("/Patient", TestResources.patient("External", "1955-05-05"));
                 assertThat(context.getBeansOfType(EmbeddedPostgres.class)).isEmpty();

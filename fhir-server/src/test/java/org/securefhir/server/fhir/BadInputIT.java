@@ -206,9 +206,10 @@ class BadInputIT extends AbstractFhirServerIT {
 
     @Test
     void createWhenDeclaredBodyExceedsLimitThenPayloadTooLargeBeforeBodyIsSent() throws Exception {
-        String head = "POST /fhir/Patient HTTP/1.1\r\nHost: localhost\r\n"
-                + "Content-Type: application/fhir+json\r\nContent-Length: " + (11 * 1024 * 1024)
-                + "\r\nExpect: 100-continue\r\n\r\n";
+        String head =
+                "POST /fhir/Patient HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + accessToken() + "\r\n"
+                        + "Content-Type: application/fhir+json\r\nContent-Length: " + (11 * 1024 * 1024)
+                        + "\r\nExpect: 100-continue\r\n\r\n";
 
         String answer;
         try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket)

@@ -4,9 +4,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import javax.net.ssl.SSLContext;
 import org.securefhir.server.FhirServerApplication;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 
 /**
  * Base of the application integration tests: the real server (embedded PostgreSQL, generated TLS
@@ -41,15 +46,47 @@ public abstract class AbstractFhirServerIT {
     @LocalServerPort
     protected int port;
 
+    @Autowired
+    private RegisteredClientRepository clients;
+
+    private static TestTokens tokens;
+
+    /** A FHIR client with a valid system token (every FHIR request needs one). */
     protected TestFhirClient fhir() {
+        return new TestFhirClient(
+                "https://localhost:" + port + "/fhir", TestFhirClient.trusting(certificate()), this::accessToken);
+    }
+
+    /** A FHIR client without any token. */
+    protected TestFhirClient anonymousFhir() {
         return new TestFhirClient("https://localhost:" + port + "/fhir", TestFhirClient.trusting(certificate()));
+    }
+
+    /** A client of a server started by the test itself, with a system token of that server. */
+    public static TestFhirClient fhirOf(ConfigurableApplicationContext context, Path certificate) {
+        int port = ((ServletWebServerApplicationContext) context).getWebServer().getPort();
+        SSLContext ssl = TestFhirClient.trusting(certificate);
+        return new TestFhirClient(
+                "https://localhost:" + port + "/fhir",
+                ssl,
+                new TestTokens("https://localhost:" + port, ssl, context.getBean(RegisteredClientRepository.class)));
+    }
+
+    /** A valid access token of a test backend service with {@code system/*.cruds}. */
+    protected String accessToken() {
+        synchronized (AbstractFhirServerIT.class) {
+            if (tokens == null) {
+                tokens = new TestTokens("https://localhost:" + port, TestFhirClient.trusting(certificate()), clients);
+            }
+        }
+        return tokens.get();
     }
 
     protected static Path certificate() {
         return DATA_DIR.resolve("tls").resolve("server.crt");
     }
 
-    private static int freePort() {
+    public static int freePort() {
         try (java.net.ServerSocket socket =
                 new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();

@@ -15,6 +15,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -31,9 +32,17 @@ public final class TestFhirClient {
 
     private final String baseUrl;
     private final HttpClient http;
+    private final Supplier<String> bearer;
 
+    /** A client without a token (for public endpoints and for tests of the 401). */
     public TestFhirClient(String baseUrl, SSLContext sslContext) {
+        this(baseUrl, sslContext, null);
+    }
+
+    /** A client that sends {@code Authorization: Bearer <token>} with every request. */
+    public TestFhirClient(String baseUrl, SSLContext sslContext, Supplier<String> bearer) {
         this.baseUrl = baseUrl;
+        this.bearer = bearer;
         this.http = HttpClient.newBuilder()
                 .sslContext(sslContext)
                 .connectTimeout(Duration.ofSeconds(10))
@@ -115,6 +124,9 @@ public final class TestFhirClient {
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }
+        if (bearer != null) {
+            request.setHeader("Authorization", "Bearer " + bearer.get());
+        }
         for (int i = 0; i < headers.length; i += 2) {
             request.setHeader(headers[i], headers[i + 1]);
         }
@@ -147,13 +159,16 @@ public final class TestFhirClient {
         HttpRequest.BodyPublisher publisher = chunked
                 ? HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))
                 : HttpRequest.BodyPublishers.ofByteArray(body);
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(Duration.ofSeconds(60))
                 .expectContinue(!chunked && version == HttpClient.Version.HTTP_1_1)
                 .header("Accept", FHIR_JSON)
                 .header("Content-Type", FHIR_JSON)
-                .POST(publisher)
-                .build();
+                .POST(publisher);
+        if (bearer != null) {
+            builder.header("Authorization", "Bearer " + bearer.get());
+        }
+        HttpRequest request = builder.build();
         try {
             HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
             return new Response(response.statusCode(), response.headers().map(), response.body());

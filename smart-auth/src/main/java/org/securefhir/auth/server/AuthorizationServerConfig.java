@@ -21,6 +21,7 @@ import org.securefhir.auth.smart.PickedPatients;
 import org.securefhir.auth.smart.SmartAuthorizationRequests;
 import org.securefhir.auth.smart.SmartTokenCustomizer;
 import org.securefhir.auth.smart.SmartTokenResponse;
+import org.securefhir.auth.token.AccessTokenStatus;
 import org.securefhir.auth.token.OnlineAccessSessions;
 import org.securefhir.auth.token.PublicClientRefresh;
 import org.securefhir.auth.token.RefreshTokenRotation;
@@ -226,6 +227,12 @@ public class AuthorizationServerConfig {
         jwts.setJwtCustomizer(smartTokenCustomizer);
         return new DelegatingOAuth2TokenGenerator(
                 jwts, new SmartRefreshTokenGenerator(properties.sessionMaxLifetime(), clock));
+    }
+
+    /** For resource servers in this process: is an access token still active (one indexed query). */
+    @Bean
+    AccessTokenStatus accessTokenStatus(SmartAuthSchemaReady schema, JdbcTemplate jdbc, Clock clock) {
+        return new AccessTokenStatus(jdbc, clock);
     }
 
     /** Revokes online_access when the login session ends (a servlet session listener). */

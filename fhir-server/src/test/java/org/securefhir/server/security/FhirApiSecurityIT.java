@@ -1,0 +1,146 @@
+package org.securefhir.server.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.UUID;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.junit.jupiter.api.Test;
+import org.securefhir.auth.demo.DemoData;
+import org.securefhir.server.support.AbstractFhirServerIT;
+import org.securefhir.server.support.TestFhirClient;
+import org.securefhir.server.support.TestFhirClient.Response;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/** The FHIR API is a resource server: no valid bearer token, no data (401 with an OperationOutcome). */
+class FhirApiSecurityIT extends AbstractFhirServerIT {
+
+    @Autowired
+    private JWKSet signingKeys;
+
+    @Test
+    void requestWhenNoTokenThen401WithBearerChallengeAndOperationOutcome() {
+        for (String path : new String[] {"/Patient", "/Patient/demo-patient", "/Patient/demo-patient/_history", "/"}) {
+            Response response = anonymousFhir().get(path);
+
+            assertThat(response.status()).as(path).isEqualTo(401);
+            assertThat(response.header("WWW-Authenticate")).as(path).startsWith("Bearer");
+            assertThat(response.as(OperationOutcome.class)
+                            .getIssueFirstRep()
+                            .getCode()
+                            .toCode())
+                    .isEqualTo("login");
+        }
+        Response create =
+                anonymousFhir().send("POST", "/Patient", TestFhirClient.FHIR_JSON, "{\"resourceType\":\"Patient\"}");
+        assertThat(create.status()).isEqualTo(401);
+    }
+
+    @Test
+    void requestWhenPublicDocumentsThenNoTokenNeeded() {
+        assertThat(anonymousFhir().get("/metadata").status()).isEqualTo(200);
+        assertThat(anonymousFhir().get("/.well-known/smart-configuration").status())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void requestWhenValidTokenThenServed() {
+        assertThat(fhir().get("/Patient?_count=1").status()).isEqualTo(200);
+    }
+
+    @Test
+    void requestWhenTokenForgedUnsignedForeignAudienceOrGarbageThen401InvalidToken() throws Exception {
+        RSAKey ownKey = (RSAKey) signingKeys.getKeys().get(0);
+        RSAKey strangerKey = new RSAKeyGenerator(2048).keyID(ownKey.getKeyID()).generate();
+        JWTClaimsSet valid = claims("https://localhost:" + port + "/fhir");
+
+        String[] tokens = {
+            sign(strangerKey, valid), // right kid, wrong key
+            new PlainJWT(valid).serialize(), // alg none
+            sign(ownKey, claims("https://other.example/fhir")), // another server's audience
+            sign(
+                    ownKey,
+                    new JWTClaimsSet.Builder(valid)
+                            .issuer("https://evil.example/auth")
+                            .build()),
+            "not-a-jwt"
+        };
+        for (String token : tokens) {
+            Response response = anonymousFhir().get("/Patient", "Authorization", "Bearer " + token);
+
+            assertThat(response.status()).as(token).isEqualTo(401);
+            assertThat(response.header("WWW-Authenticate")).contains("invalid_token");
+        }
+    }
+
+    @Test
+    void requestWhenTokenRevokedThen401() throws Exception {
+        String basic = "Basic "
+                + Base64.getEncoder()
+                        .encodeToString((DemoData.BACKEND_CLIENT_ID + ":" + DemoData.BACKEND_CLIENT_SECRET)
+                                .getBytes(StandardCharsets.UTF_8));
+        TestFhirClient auth =
+                new TestFhirClient("https://localhost:" + port + "/auth", TestFhirClient.trusting(certificate()));
+        Response issued = auth.send(
+                "POST",
+                "/oauth2/token",
+                "application/x-www-form-urlencoded",
+                "grant_type=client_credentials&scope=system%2F*.rs",
+                "Authorization",
+                basic);
+        String token = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(issued.body())
+                .path("access_token")
+                .asText();
+        assertThat(anonymousFhir()
+                        .get("/Patient?_count=1", "Authorization", "Bearer " + token)
+                        .status())
+                .isEqualTo(200);
+
+        auth.send(
+                "POST",
+                "/oauth2/revoke",
+                "application/x-www-form-urlencoded",
+                "token=" + token,
+                "Authorization",
+                basic);
+
+        assertThat(anonymousFhir()
+                        .get("/Patient?_count=1", "Authorization", "Bearer " + token)
+                        .status())
+                .isEqualTo(401);
+    }
+
+    private JWTClaimsSet claims(String audience) {
+        return new JWTClaimsSet.Builder()
+                .issuer("https://localhost:" + port + "/auth")
+                .subject("intruder")
+                .audience(audience)
+                .claim("scope", "system/*.cruds")
+                .expirationTime(Date.from(Instant.now().plus(Duration.ofMinutes(5))))
+                .issueTime(new Date())
+                .jwtID(UUID.randomUUID().toString())
+                .build();
+    }
+
+    private static String sign(RSAKey key, JWTClaimsSet claims) throws JOSEException {
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), claims);
+        jwt.sign(new RSASSASigner(key));
+        return jwt.serialize();
+    }
+}
