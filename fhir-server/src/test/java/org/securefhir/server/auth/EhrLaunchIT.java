@@ -133,6 +133,27 @@ class EhrLaunchIT extends AbstractFhirServerIT {
     }
 
     @Test
+    void standaloneLaunchWhenAuditorThenNoPatientPickerAndNoPatientLookup() throws Exception {
+        Clinician auditor = user(Role.AUDITOR, Optional.empty());
+        TestBrowser browser = browser();
+        String scope = "launch/patient openid patient/*.rs";
+
+        Page toConsent = authorize(browser, auditor, scope, null, verifier(), false);
+        Page consent = browser.get(toConsent.location() + "&q=Patient");
+
+        assertThat(consent.body()).doesNotContain("patient-picker").doesNotContain("demo-patient");
+        Page pick = browser.post(
+                "/auth/consent/patient",
+                List.of(
+                        Map.entry("client_id", DemoData.PUBLIC_CLIENT_ID),
+                        Map.entry("scope", scope),
+                        Map.entry("state", consent.field("state")),
+                        Map.entry("patient", "demo-patient"),
+                        Map.entry("_csrf", consent.field("_csrf"))));
+        assertThat(pick.body()).contains("cannot be chosen");
+    }
+
+    @Test
     void authorizeWhenLaunchUnknownOrWithoutLaunchScopeOrForAnotherAppThenInvalidRequest() throws Exception {
         Clinician clinician = clinician();
         String forAnotherApp =
@@ -180,12 +201,16 @@ class EhrLaunchIT extends AbstractFhirServerIT {
     private record Clinician(UserAccount account, byte[] secret) {}
 
     private Clinician clinician() {
+        return user(Role.PHYSICIAN, Optional.of("Practitioner/demo-physician"));
+    }
+
+    private Clinician user(Role role, Optional<String> fhirUser) {
         UserAccount account = accounts.create(
                 new NewUser(
-                        "physician-" + UUID.randomUUID().toString().substring(0, 8),
-                        "Dr Test",
-                        Optional.of("Practitioner/demo-physician"),
-                        Set.of(Role.PHYSICIAN)),
+                        role.code() + "-" + UUID.randomUUID().toString().substring(0, 8),
+                        "Test " + role.code(),
+                        fhirUser,
+                        Set.of(role)),
                 PASSWORD);
         byte[] secret = Totp.newSecret(new SecureRandom());
         totp.importConfirmed(account.id(), secret);

@@ -2,9 +2,11 @@ package org.securefhir.auth.web;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.securefhir.auth.smart.PatientDirectory;
 import org.securefhir.auth.smart.PatientDirectory.PatientChoice;
 import org.securefhir.auth.smart.PickedPatients;
+import org.securefhir.auth.user.Role;
 import org.securefhir.auth.user.UserAccount;
 import org.securefhir.auth.user.UserAccounts;
 import org.springframework.beans.factory.ObjectProvider;
@@ -32,7 +34,14 @@ final class PatientPicker {
         this.picked = picked;
     }
 
-    /** Whether this user chooses a patient for {@code launch/patient}. */
+    /** The roles that work with patients' records and so may look patients up. */
+    static final Set<Role> PICKING_ROLES = Set.of(Role.PHYSICIAN, Role.NURSE, Role.FRONT_DESK, Role.BILLING);
+
+    /**
+     * Whether this user chooses a patient for {@code launch/patient}: staff whose role works with
+     * patients' records. Administrators and auditors see no patient list (they read no PHI), patients
+     * have their own record.
+     */
     boolean needed(String userId) {
         if (directory.getIfAvailable() == null) {
             return false;
@@ -42,7 +51,8 @@ final class PatientPicker {
                 && user.get()
                         .fhirUser()
                         .filter(ref -> ref.startsWith("Patient/"))
-                        .isEmpty();
+                        .isEmpty()
+                && user.get().roles().stream().anyMatch(PICKING_ROLES::contains);
     }
 
     List<PatientChoice> search(String name) {
