@@ -285,7 +285,7 @@ public final class LoadBenchmark {
                                 .header("Content-Type", "application/x-www-form-urlencoded")
                                 .timeout(Duration.ofSeconds(30))
                                 .POST(HttpRequest.BodyPublishers.ofString(
-                                        "grant_type=client_credentials&scope=system%2F*.rs"))
+                                        "grant_type=client_credentials&scope=system%2F*.rs+system%2FPatient.cruds"))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() != 200) {

@@ -28,6 +28,7 @@ import org.securefhir.server.support.AbstractFhirServerIT;
 import org.securefhir.server.support.TestBrowser;
 import org.securefhir.server.support.TestBrowser.Page;
 import org.securefhir.server.support.TestFhirClient;
+import org.securefhir.server.support.TestResources;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
@@ -75,6 +76,18 @@ class EhrLaunchIT extends AbstractFhirServerIT {
                 .decode(response.path("access_token").asText().split("\\.")[1]));
         assertThat(claims.path("patient").asText()).isEqualTo("demo-patient");
         assertThat(claims.path("encounter").asText()).isEqualTo("enc-42");
+
+        // the token reaches its patient's compartment and nothing else (patient/*.rs: read only)
+        String accessToken = response.path("access_token").asText();
+        TestFhirClient asApp = new TestFhirClient(
+                "https://localhost:" + port + "/fhir", TestFhirClient.trusting(certificate()), () -> accessToken);
+        String other = fhir().create("/Patient", TestResources.patient("Other", "1950-01-01"));
+        assertThat(asApp.get("/Patient/demo-patient").status()).isEqualTo(200);
+        assertThat(asApp.get("/Patient/" + other).status()).isEqualTo(403);
+        assertThat(asApp.get("/Observation?patient=Patient/" + other).status()).isEqualTo(403);
+        assertThat(asApp.post("/Patient", TestResources.patient("Intruder", "1960-06-06"))
+                        .status())
+                .isEqualTo(403);
 
         Page style = browser().getJson("/auth/smart-style.json");
         assertThat(style.status()).isEqualTo(200);

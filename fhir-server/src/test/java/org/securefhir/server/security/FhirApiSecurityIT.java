@@ -125,6 +125,49 @@ class FhirApiSecurityIT extends AbstractFhirServerIT {
                 .isEqualTo(401);
     }
 
+    @Test
+    void scopesWhenReadOnlySystemTokenThenReadsButCannotWrite() throws Exception {
+        String token = demoBackendToken("system/*.rs");
+
+        Response read = anonymousFhir().get("/Patient?_count=1", "Authorization", "Bearer " + token);
+        Response create = anonymousFhir()
+                .send(
+                        "POST",
+                        "/Patient",
+                        TestFhirClient.FHIR_JSON,
+                        "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"Denied\"}]}",
+                        "Authorization",
+                        "Bearer " + token);
+        Response claims =
+                anonymousFhir().get("/Claim", "Authorization", "Bearer " + demoBackendToken("system/Patient.cruds"));
+
+        assertThat(read.status()).isEqualTo(200);
+        assertThat(create.status()).isEqualTo(403);
+        assertThat(create.as(OperationOutcome.class).getIssue()).isNotEmpty();
+        assertThat(claims.status()).isEqualTo(403);
+    }
+
+    private String demoBackendToken(String scope) throws Exception {
+        String basic = "Basic "
+                + Base64.getEncoder()
+                        .encodeToString((DemoData.BACKEND_CLIENT_ID + ":" + DemoData.BACKEND_CLIENT_SECRET)
+                                .getBytes(StandardCharsets.UTF_8));
+        TestFhirClient auth =
+                new TestFhirClient("https://localhost:" + port + "/auth", TestFhirClient.trusting(certificate()));
+        Response issued = auth.send(
+                "POST",
+                "/oauth2/token",
+                "application/x-www-form-urlencoded",
+                "grant_type=client_credentials&scope=" + java.net.URLEncoder.encode(scope, StandardCharsets.UTF_8),
+                "Authorization",
+                basic);
+        assertThat(issued.status()).as(issued.body()).isEqualTo(200);
+        return new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(issued.body())
+                .path("access_token")
+                .asText();
+    }
+
     private JWTClaimsSet claims(String audience) {
         return new JWTClaimsSet.Builder()
                 .issuer("https://localhost:" + port + "/auth")

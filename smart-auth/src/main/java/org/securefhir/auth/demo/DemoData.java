@@ -139,6 +139,7 @@ public final class DemoData implements ApplicationListener<ApplicationReadyEvent
                 .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
                 .scope("system/*.rs")
                 .scope("system/*.read")
+                .scope("system/Patient.cruds")
                 .scope("ehr_launch")
                 .tokenSettings(TokenSettings.builder()
                         .accessTokenTimeToLive(Duration.ofMinutes(5))
