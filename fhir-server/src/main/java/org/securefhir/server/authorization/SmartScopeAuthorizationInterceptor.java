@@ -1,6 +1,8 @@
 package org.securefhir.server.authorization;
 
+import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.interceptor.auth.AuthorizationInterceptor;
 import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRule;
 import ca.uhn.fhir.rest.server.interceptor.auth.PolicyEnum;
@@ -33,6 +35,27 @@ public final class SmartScopeAuthorizationInterceptor extends AuthorizationInter
         }
         Jwt jwt = token.getToken();
         return ScopeRules.from(scopes(jwt.getClaim("scope")), Optional.ofNullable(jwt.getClaimAsString("patient")));
+    }
+
+    /**
+     * A patient-context token reading a resource outside its compartment gets the answer an unknown
+     * id gets (404), so the resource's existence is not disclosed; every other denial is a 403.
+     */
+    @Override
+    protected void handleDeny(RequestDetails request, Verdict verdict) {
+        RestOperationTypeEnum operation = request.getRestOperationType();
+        boolean instanceRead = operation == RestOperationTypeEnum.READ || operation == RestOperationTypeEnum.VREAD;
+        if (instanceRead && request.getId() != null && patientContext().isPresent()) {
+            throw new ResourceNotFoundException(request.getId().toUnqualifiedVersionless());
+        }
+        super.handleDeny(request, verdict);
+    }
+
+    private static Optional<String> patientContext() {
+        Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+        return authentication instanceof JwtAuthenticationToken token
+                ? Optional.ofNullable(token.getToken().getClaimAsString("patient"))
+                : Optional.empty();
     }
 
     private static Collection<String> scopes(Object claim) {

@@ -83,7 +83,12 @@ class EhrLaunchIT extends AbstractFhirServerIT {
                 "https://localhost:" + port + "/fhir", TestFhirClient.trusting(certificate()), () -> accessToken);
         String other = fhir().create("/Patient", TestResources.patient("Other", "1950-01-01"));
         assertThat(asApp.get("/Patient/demo-patient").status()).isEqualTo(200);
-        assertThat(asApp.get("/Patient/" + other).status()).isEqualTo(403);
+        // another patient's record answers exactly like a record that does not exist
+        TestFhirClient.Response foreign = asApp.get("/Patient/" + other);
+        TestFhirClient.Response absent = asApp.get("/Patient/" + other + "x");
+        assertThat(foreign.status()).isEqualTo(404);
+        assertThat(absent.status()).isEqualTo(404);
+        assertThat(foreign.body().replace(other, "ID")).isEqualTo(absent.body().replace(other + "x", "ID"));
         assertThat(asApp.get("/Observation?patient=Patient/" + other).status()).isEqualTo(403);
         assertThat(asApp.post("/Patient", TestResources.patient("Intruder", "1960-06-06"))
                         .status())
