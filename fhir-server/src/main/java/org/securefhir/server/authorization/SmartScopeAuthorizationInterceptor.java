@@ -6,14 +6,8 @@ import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.interceptor.auth.AuthorizationInterceptor;
 import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRule;
 import ca.uhn.fhir.rest.server.interceptor.auth.PolicyEnum;
-import java.util.Arrays;
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import org.springframework.security.core.Authentication;
-import org.springframework.security.core.context.SecurityContextHolder;
-import org.springframework.security.oauth2.jwt.Jwt;
-import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 
 /**
  * HAPI's authorization interceptor fed with the SMART scopes of the request's access token (already
@@ -29,12 +23,9 @@ public final class SmartScopeAuthorizationInterceptor extends AuthorizationInter
 
     @Override
     public List<IAuthRule> buildRuleList(RequestDetails request) {
-        Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
-        if (!(authentication instanceof JwtAuthenticationToken token)) {
-            return ScopeRules.from(List.of(), Optional.empty()); // metadata only
-        }
-        Jwt jwt = token.getToken();
-        return ScopeRules.from(scopes(jwt.getClaim("scope")), Optional.ofNullable(jwt.getClaimAsString("patient")));
+        return TokenScopes.current()
+                .map(token -> ScopeRules.from(token.scopes(), token.patient()))
+                .orElseGet(() -> ScopeRules.from(List.of(), Optional.empty())); // metadata only
     }
 
     /**
@@ -45,26 +36,11 @@ public final class SmartScopeAuthorizationInterceptor extends AuthorizationInter
     protected void handleDeny(RequestDetails request, Verdict verdict) {
         RestOperationTypeEnum operation = request.getRestOperationType();
         boolean instanceRead = operation == RestOperationTypeEnum.READ || operation == RestOperationTypeEnum.VREAD;
-        if (instanceRead && request.getId() != null && patientContext().isPresent()) {
+        boolean patientContext =
+                TokenScopes.current().flatMap(TokenScopes::patient).isPresent();
+        if (instanceRead && request.getId() != null && patientContext) {
             throw new ResourceNotFoundException(request.getId().toUnqualifiedVersionless());
         }
         super.handleDeny(request, verdict);
-    }
-
-    private static Optional<String> patientContext() {
-        Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
-        return authentication instanceof JwtAuthenticationToken token
-                ? Optional.ofNullable(token.getToken().getClaimAsString("patient"))
-                : Optional.empty();
-    }
-
-    private static Collection<String> scopes(Object claim) {
-        if (claim instanceof Collection<?> values) {
-            return values.stream().map(String::valueOf).toList();
-        }
-        if (claim instanceof String text) {
-            return Arrays.asList(text.trim().split("\\s+"));
-        }
-        return List.of();
     }
 }

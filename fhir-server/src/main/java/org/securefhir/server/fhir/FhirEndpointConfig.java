@@ -17,6 +17,7 @@ import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import java.util.HashSet;
 import java.util.Set;
 import org.securefhir.auth.config.SmartAuthProperties;
+import org.securefhir.server.authorization.PatientCompartmentNarrowing;
 import org.securefhir.server.authorization.SmartScopeAuthorizationInterceptor;
 import org.securefhir.server.validation.StructuralValidationInterceptor;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
@@ -76,6 +77,7 @@ public final class FhirEndpointConfig {
 
         server.registerInterceptor(new RequestGuardInterceptor(new OperationAllowList(properties.allowedOperations())));
         // Deny by default: what the token's SMART scopes allow (after the resource server checked the token).
+        server.registerInterceptor(new PatientCompartmentNarrowing());
         server.registerInterceptor(new SmartScopeAuthorizationInterceptor());
         server.registerInterceptor(new StructuralValidationInterceptor(systemDao.getContext()));
         server.registerInterceptor(new SmartCapabilityInterceptor(smart.issuer()));

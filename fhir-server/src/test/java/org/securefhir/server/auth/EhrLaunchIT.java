@@ -16,6 +16,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.Test;
 import org.securefhir.auth.demo.DemoData;
 import org.securefhir.auth.mfa.Totp;
@@ -90,6 +93,18 @@ class EhrLaunchIT extends AbstractFhirServerIT {
         assertThat(absent.status()).isEqualTo(404);
         assertThat(foreign.body().replace(other, "ID")).isEqualTo(absent.body().replace(other + "x", "ID"));
         assertThat(asApp.get("/Observation?patient=Patient/" + other).status()).isEqualTo(403);
+        // searches are narrowed to the token's patient: counts and totals include nobody else
+        Observation foreignObservation = new Observation();
+        foreignObservation.setStatus(Observation.ObservationStatus.FINAL);
+        foreignObservation.getCode().setText("heart rate");
+        foreignObservation.setSubject(new Reference("Patient/" + other));
+        fhir().create("/Observation", foreignObservation);
+        TestFhirClient.Response count = asApp.get("/Observation?_summary=count");
+        assertThat(count.status()).as(count.body()).isEqualTo(200);
+        assertThat(count.as(Bundle.class).getTotal()).isZero();
+        TestFhirClient.Response all = asApp.get("/Observation");
+        assertThat(all.status()).isEqualTo(200);
+        assertThat(all.body()).doesNotContain("Patient/" + other);
         assertThat(asApp.post("/Patient", TestResources.patient("Intruder", "1960-06-06"))
                         .status())
                 .isEqualTo(403);
