@@ -25,7 +25,7 @@ final class RequestGuardInterceptor {
         this.operations = operations;
     }
 
-    @Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
+    @Hook(value = Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, order = InterceptorOrder.REQUEST_GUARD)
     public void guard(RequestDetails request) {
         IIdType id = request.getId();
         if (id != null) {
@@ -42,7 +42,7 @@ final class RequestGuardInterceptor {
         }
     }
 
-    @Hook(Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED)
+    @Hook(value = Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED, order = InterceptorOrder.CAPABILITY_STATEMENT)
     public void advertiseOnlyAllowedOperations(IBaseConformance capabilityStatement) {
         if (capabilityStatement instanceof CapabilityStatement r4) {
             for (CapabilityStatement.CapabilityStatementRestComponent rest : r4.getRest()) {

@@ -26,7 +26,7 @@ final class SmartCapabilityInterceptor {
         this.issuer = issuer;
     }
 
-    @Hook(Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED)
+    @Hook(value = Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED, order = InterceptorOrder.CAPABILITY_STATEMENT)
     public void declareSmart(IBaseConformance capabilityStatement) {
         if (!(capabilityStatement instanceof CapabilityStatement r4)) {
             return;

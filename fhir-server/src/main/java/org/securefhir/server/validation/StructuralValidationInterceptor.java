@@ -9,6 +9,7 @@ import ca.uhn.fhir.util.OperationOutcomeUtil;
 import java.util.List;
 import org.hl7.fhir.instance.model.api.IBaseOperationOutcome;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.securefhir.server.fhir.InterceptorOrder;
 
 /**
  * Refuses to store a resource that lacks a required element (422 Unprocessable Entity, one issue per
@@ -26,12 +27,12 @@ public final class StructuralValidationInterceptor {
         this.validator = new RequiredElementsValidator(fhirContext);
     }
 
-    @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
+    @Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED, order = InterceptorOrder.VALIDATION)
     public void validateCreated(IBaseResource resource) {
         validate(resource);
     }
 
-    @Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED)
+    @Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED, order = InterceptorOrder.VALIDATION)
     public void validateUpdated(IBaseResource previous, IBaseResource updated) {
         validate(updated);
     }

@@ -1,0 +1,28 @@
+package org.securefhir.server.fhir;
+
+import ca.uhn.fhir.rest.server.interceptor.auth.AuthorizationConstants;
+
+/**
+ * The one place that orders the FHIR endpoint's interceptors (HAPI calls hooks of the same pointcut
+ * in ascending {@code order}). A request meets, in this order:
+ *
+ * <ol>
+ *   <li>{@link #REQUEST_GUARD}: malformed ids and operations off the allow-list are refused before
+ *       anything else looks at the request;
+ *   <li>{@link #AUTHORIZATION}: HAPI's search narrowing and authorization interceptors (SMART scopes,
+ *       patient compartment), at HAPI's own order for them;
+ *   <li>{@link #VALIDATION}: structural validation of what is about to be stored, after
+ *       authorization, so that a forbidden write is a 403 and never tells what would be invalid;
+ *   <li>{@link #CAPABILITY_STATEMENT}: adjustments of the published CapabilityStatement.
+ * </ol>
+ * Audit, consent and encryption (later issues) take their places here too.
+ */
+public final class InterceptorOrder {
+
+    public static final int REQUEST_GUARD = -100;
+    public static final int AUTHORIZATION = AuthorizationConstants.ORDER_AUTH_INTERCEPTOR;
+    public static final int VALIDATION = AUTHORIZATION + 100;
+    public static final int CAPABILITY_STATEMENT = 1000;
+
+    private InterceptorOrder() {}
+}
