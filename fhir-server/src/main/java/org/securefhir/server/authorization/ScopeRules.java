@@ -82,6 +82,11 @@ final class ScopeRules {
                     .withAnyName()
                     .onServer()
                     .andRequireExplicitResponseAuthorization();
+            rules.allow("operations whose results the rules above allow to read")
+                    .operation()
+                    .withAnyName()
+                    .onAnyType()
+                    .andRequireExplicitResponseAuthorization();
         }
         if (patchAll) {
             rules.allow("patch with update on every type").patch().allRequests();

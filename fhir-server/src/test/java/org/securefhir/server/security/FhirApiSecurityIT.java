@@ -89,35 +89,20 @@ class FhirApiSecurityIT extends AbstractFhirServerIT {
 
     @Test
     void requestWhenTokenRevokedThen401() throws Exception {
-        String basic = "Basic "
-                + Base64.getEncoder()
-                        .encodeToString((DemoData.BACKEND_CLIENT_ID + ":" + DemoData.BACKEND_CLIENT_SECRET)
-                                .getBytes(StandardCharsets.UTF_8));
-        TestFhirClient auth =
-                new TestFhirClient("https://localhost:" + port + "/auth", TestFhirClient.trusting(certificate()));
-        Response issued = auth.send(
-                "POST",
-                "/oauth2/token",
-                "application/x-www-form-urlencoded",
-                "grant_type=client_credentials&scope=system%2F*.rs",
-                "Authorization",
-                basic);
-        String token = new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(issued.body())
-                .path("access_token")
-                .asText();
+        String token = demoBackendToken("system/*.rs");
         assertThat(anonymousFhir()
                         .get("/Patient?_count=1", "Authorization", "Bearer " + token)
                         .status())
                 .isEqualTo(200);
 
-        auth.send(
-                "POST",
-                "/oauth2/revoke",
-                "application/x-www-form-urlencoded",
-                "token=" + token,
-                "Authorization",
-                basic);
+        new TestFhirClient("https://localhost:" + port + "/auth", TestFhirClient.trusting(certificate()))
+                .send(
+                        "POST",
+                        "/oauth2/revoke",
+                        "application/x-www-form-urlencoded",
+                        "token=" + token,
+                        "Authorization",
+                        demoBackendBasic());
 
         assertThat(anonymousFhir()
                         .get("/Patient?_count=1", "Authorization", "Bearer " + token)
@@ -147,11 +132,15 @@ class FhirApiSecurityIT extends AbstractFhirServerIT {
         assertThat(claims.status()).isEqualTo(403);
     }
 
-    private String demoBackendToken(String scope) throws Exception {
-        String basic = "Basic "
+    private static String demoBackendBasic() {
+        return "Basic "
                 + Base64.getEncoder()
                         .encodeToString((DemoData.BACKEND_CLIENT_ID + ":" + DemoData.BACKEND_CLIENT_SECRET)
                                 .getBytes(StandardCharsets.UTF_8));
+    }
+
+    private String demoBackendToken(String scope) throws Exception {
+        String basic = demoBackendBasic();
         TestFhirClient auth =
                 new TestFhirClient("https://localhost:" + port + "/auth", TestFhirClient.trusting(certificate()));
         Response issued = auth.send(
