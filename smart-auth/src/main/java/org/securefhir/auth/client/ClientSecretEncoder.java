@@ -1,9 +1,8 @@
 package org.securefhir.auth.client;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import org.securefhir.auth.keys.Sha256;
 import org.springframework.security.crypto.password.PasswordEncoder;
 
 /**
@@ -35,10 +34,6 @@ public final class ClientSecretEncoder implements PasswordEncoder {
     }
 
     private static byte[] digest(CharSequence secret) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(secret.toString().getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.of(secret);
     }
 }

@@ -1,8 +1,5 @@
 package org.securefhir.auth.demo;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -10,6 +7,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.securefhir.auth.client.ClientKeys;
 import org.securefhir.auth.client.ClientSecretEncoder;
+import org.securefhir.auth.keys.Sha256;
 import org.securefhir.auth.mfa.Base32;
 import org.securefhir.auth.mfa.TotpService;
 import org.securefhir.auth.smart.SmartConfiguration;
@@ -198,12 +196,6 @@ public final class DemoData implements ApplicationListener<ApplicationReadyEvent
     }
 
     static byte[] secret(String username) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest(("securefhir demo totp " + username).getBytes(StandardCharsets.UTF_8));
-            return java.util.Arrays.copyOf(digest, 20);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return java.util.Arrays.copyOf(Sha256.of("securefhir demo totp " + username), 20);
     }
 }

@@ -1,14 +1,12 @@
 package org.securefhir.auth.login;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
 import org.securefhir.auth.event.SecurityEvent;
 import org.securefhir.auth.event.SecurityEventSink;
+import org.securefhir.auth.keys.Sha256;
 import org.securefhir.auth.mfa.TotpService;
 import org.securefhir.auth.user.UserAccount;
 import org.securefhir.auth.user.UserAccounts;
@@ -188,12 +186,6 @@ public final class LoginService {
 
     /** A stable, non-reversible stand-in for a typed name (which may be a mistyped password). */
     static String pseudonym(String typedName) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest(LoginAttempts.key(typedName).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return HexFormat.of().formatHex(Sha256.of(LoginAttempts.key(typedName)), 0, 8);
     }
 }

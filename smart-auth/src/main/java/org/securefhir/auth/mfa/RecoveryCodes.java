@@ -2,12 +2,12 @@ package org.securefhir.auth.mfa;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import org.securefhir.auth.keys.Sha256;
 
 /**
  * Single-use recovery codes: ten per user, 80 random bits each, shown once as
@@ -40,13 +40,7 @@ public final class RecoveryCodes {
     /** Digest of a code as typed: case, spaces and hyphens do not matter. */
     public static String digest(String code) {
         String normalized = code.replace("-", "").replace(" ", "").toUpperCase(Locale.ROOT);
-        try {
-            return HexFormat.of()
-                    .formatHex(
-                            MessageDigest.getInstance("SHA-256").digest(normalized.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return HexFormat.of().formatHex(Sha256.of(normalized));
     }
 
     /** Constant-time comparison of two digests. */

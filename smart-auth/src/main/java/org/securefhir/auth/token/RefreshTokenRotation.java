@@ -1,8 +1,5 @@
 package org.securefhir.auth.token;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
@@ -11,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import org.securefhir.auth.event.SecurityEvent;
 import org.securefhir.auth.event.SecurityEventSink;
+import org.securefhir.auth.keys.Sha256;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.oauth2.core.OAuth2RefreshToken;
 import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
@@ -157,10 +155,6 @@ public final class RefreshTokenRotation implements OAuth2AuthorizationService {
     }
 
     static byte[] hash(String token) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.of(token);
     }
 }
