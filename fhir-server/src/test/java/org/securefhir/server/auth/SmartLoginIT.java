@@ -519,12 +519,7 @@ class SmartLoginIT extends AbstractFhirServerIT {
     void refreshWhenOfflineAccessThenTokenRotatesAndReusingTheOldOneRevokesTheFamily() throws Exception {
         EnrolledUser user = enrolledUser();
         TestBrowser browser = browser();
-        Pkce pkce = Pkce.create();
-        JsonNode tokens = JSON.readTree(exchange(
-                        browser,
-                        authorizationCode(browser, user, pkce, "openid patient/*.rs offline_access"),
-                        pkce.verifier())
-                .body());
+        JsonNode tokens = tokensFor(browser, user, "openid patient/*.rs offline_access");
         String first = tokens.path("refresh_token").asText();
         assertThat(first).isNotBlank();
 
@@ -568,12 +563,7 @@ class SmartLoginIT extends AbstractFhirServerIT {
     void refreshWhenScopeWiderThanGrantedOrTokenOfAnotherClientThenRefused() throws Exception {
         EnrolledUser user = enrolledUser();
         TestBrowser browser = browser();
-        Pkce pkce = Pkce.create();
-        String refreshToken = JSON.readTree(exchange(
-                                browser,
-                                authorizationCode(browser, user, pkce, "patient/*.rs offline_access"),
-                                pkce.verifier())
-                        .body())
+        String refreshToken = tokensFor(browser, user, "patient/*.rs offline_access")
                 .path("refresh_token")
                 .asText();
 
@@ -601,11 +591,8 @@ class SmartLoginIT extends AbstractFhirServerIT {
     void refreshWhenNeitherOfflineNorOnlineAccessGrantedThenNoRefreshToken() throws Exception {
         EnrolledUser user = enrolledUser();
         TestBrowser browser = browser();
-        Pkce pkce = Pkce.create();
 
-        JsonNode tokens = JSON.readTree(
-                exchange(browser, authorizationCode(browser, user, pkce, "openid patient/*.rs"), pkce.verifier())
-                        .body());
+        JsonNode tokens = tokensFor(browser, user, "openid patient/*.rs");
 
         assertThat(tokens.has("access_token")).isTrue();
         assertThat(tokens.has("refresh_token")).isFalse();
@@ -615,12 +602,7 @@ class SmartLoginIT extends AbstractFhirServerIT {
     void onlineAccessWhenLoginSessionEndsThenRefreshTokenRevoked() throws Exception {
         EnrolledUser user = enrolledUser();
         TestBrowser browser = browser();
-        Pkce pkce = Pkce.create();
-        String refreshToken = JSON.readTree(exchange(
-                                browser,
-                                authorizationCode(browser, user, pkce, "openid patient/*.rs online_access"),
-                                pkce.verifier())
-                        .body())
+        String refreshToken = tokensFor(browser, user, "openid patient/*.rs online_access")
                 .path("refresh_token")
                 .asText();
         assertThat(refreshToken).isNotBlank();
@@ -636,6 +618,13 @@ class SmartLoginIT extends AbstractFhirServerIT {
         Page afterLogout = refresh(current, DemoData.PUBLIC_CLIENT_ID, null);
         assertThat(afterLogout.status()).isEqualTo(400);
         assertThat(JSON.readTree(afterLogout.body()).path("error").asText()).isEqualTo("invalid_grant");
+    }
+
+    /** Signs the user in, consents, and exchanges the code (PKCE) for the public demo app: the token response. */
+    private JsonNode tokensFor(TestBrowser browser, EnrolledUser user, String scope) throws Exception {
+        Pkce pkce = Pkce.create();
+        return JSON.readTree(exchange(browser, authorizationCode(browser, user, pkce, scope), pkce.verifier())
+                .body());
     }
 
     private Page refresh(String refreshToken, String clientId, String scope) {

@@ -13,10 +13,15 @@ public final class LoggingSecurityEventSink implements SecurityEventSink {
         log.info(
                 "event={} user={} subject={} client={} source={} detail={}",
                 event.type(),
-                event.userId().orElse("-"),
-                event.subjectKey().orElse("-"),
-                event.clientId().orElse("-"),
-                event.sourceAddress().orElse("-"),
-                event.detail());
+                clean(event.userId().orElse("-")),
+                clean(event.subjectKey().orElse("-")),
+                clean(event.clientId().orElse("-")),
+                clean(event.sourceAddress().orElse("-")),
+                clean(event.detail()));
+    }
+
+    /** Fields may hold text a client sent (a client_id): no line breaks or other control characters. */
+    static String clean(String value) {
+        return value.replaceAll("\\p{Cntrl}", "?");
     }
 }

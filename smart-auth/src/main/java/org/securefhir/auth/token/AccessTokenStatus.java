@@ -26,7 +26,7 @@ public final class AccessTokenStatus {
     public boolean isActive(String accessToken) {
         Boolean active = jdbc.queryForObject(
                 "SELECT EXISTS (SELECT 1 FROM smart_auth.oauth2_authorization WHERE access_token_value = ?"
-                        + " AND access_token_expires_at > ? AND access_token_metadata NOT LIKE ?)",
+                        + " AND access_token_expires_at > ? AND coalesce(access_token_metadata, '') NOT LIKE ?)",
                 Boolean.class,
                 accessToken,
                 Timestamp.from(clock.instant()),

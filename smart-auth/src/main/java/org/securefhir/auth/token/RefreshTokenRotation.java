@@ -117,10 +117,11 @@ public final class RefreshTokenRotation implements OAuth2AuthorizationService {
                 OAuth2TokenType.REFRESH_TOKEN.equals(tokenType) ? null : delegate.findByToken(token, tokenType);
         if (found == null && maybeRefresh) {
             found = delegate.findByToken(storedForm(token), OAuth2TokenType.REFRESH_TOKEN);
-            if (found == null) {
+            if (found == null && tokenType != null) {
                 // stored before refresh tokens were hashed: accepted once, hashed when saved again
+                // (without a type hint the first lookup already searched the raw value)
                 found = delegate.findByToken(token, OAuth2TokenType.REFRESH_TOKEN);
-            } else {
+            } else if (found != null) {
                 // callers compare the token they hold with the authorization's: give it back its value
                 found = withRefreshTokenValue(found, token);
             }
