@@ -17,8 +17,7 @@ import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import java.util.HashSet;
 import java.util.Set;
 import org.securefhir.auth.config.SmartAuthProperties;
-import org.securefhir.server.authorization.PatientCompartmentNarrowing;
-import org.securefhir.server.authorization.SmartScopeAuthorizationInterceptor;
+import org.securefhir.server.authorization.AuthorizationConfig.AuthorizationInterceptors;
 import org.securefhir.server.validation.StructuralValidationInterceptor;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -44,7 +43,8 @@ public final class FhirEndpointConfig {
             DatabaseBackedPagingProvider pagingProvider,
             FhirServerProperties properties,
             SmartAuthProperties smart,
-            DaoRegistry daoRegistry) {
+            DaoRegistry daoRegistry,
+            AuthorizationInterceptors authorization) {
         // Structural validation on input: malformed content, unknown elements and invalid primitive
         // values are errors (400), not warnings.
         systemDao.getContext().setParserErrorHandler(new StrictErrorHandler());
@@ -76,9 +76,9 @@ public final class FhirEndpointConfig {
                         : new HardcodedServerAddressStrategy(properties.serverAddress()));
 
         server.registerInterceptor(new RequestGuardInterceptor(new OperationAllowList(properties.allowedOperations())));
-        // Deny by default: what the token's SMART scopes allow (after the resource server checked the token).
-        server.registerInterceptor(new PatientCompartmentNarrowing());
-        server.registerInterceptor(new SmartScopeAuthorizationInterceptor());
+        // Deny by default: role policy ∩ SMART scopes ∩ patient context (after the resource server
+        // checked the token).
+        authorization.registerOn(server);
         server.registerInterceptor(new StructuralValidationInterceptor(systemDao.getContext()));
         server.registerInterceptor(new SmartCapabilityInterceptor(smart.issuer()));
         return server;

@@ -9,6 +9,7 @@ import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import org.hl7.fhir.instance.model.api.IBaseConformance;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.CapabilityStatement;
+import org.securefhir.interceptors.InterceptorOrder;
 
 /**
  * First checks on every FHIR request, including each entry of a batch or transaction: ids in the

@@ -9,6 +9,7 @@ import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.UriType;
+import org.securefhir.interceptors.InterceptorOrder;
 
 /**
  * Declares SMART on FHIR in the CapabilityStatement ({@code rest.security}, SMART App Launch 2.2

@@ -9,7 +9,7 @@ import ca.uhn.fhir.util.OperationOutcomeUtil;
 import java.util.List;
 import org.hl7.fhir.instance.model.api.IBaseOperationOutcome;
 import org.hl7.fhir.instance.model.api.IBaseResource;
-import org.securefhir.server.fhir.InterceptorOrder;
+import org.securefhir.interceptors.InterceptorOrder;
 
 /**
  * Refuses to store a resource that lacks a required element (422 Unprocessable Entity, one issue per

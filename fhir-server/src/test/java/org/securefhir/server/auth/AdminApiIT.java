@@ -75,7 +75,8 @@ class AdminApiIT extends AbstractFhirServerIT {
                                 "client_name", "Nightly claims export",
                                 "grant_types", List.of("client_credentials"),
                                 "token_endpoint_auth_method", "client_secret_basic",
-                                "scope", "system/Claim.rs"))
+                                "scope", "system/Claim.rs",
+                                "roles", List.of("billing")))
                 .body());
         String basic = "Basic "
                 + Base64.getEncoder()

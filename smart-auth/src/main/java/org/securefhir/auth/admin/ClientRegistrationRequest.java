@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * Client metadata of an RFC 7591 registration request (the fields this server understands; unknown
- * ones are ignored as RFC 7591 §2 allows).
+ * ones are ignored as RFC 7591 §2 allows). {@code roles} is this server's extension: the
+ * access-policy roles a backend service acts under (required for {@code client_credentials}).
  */
 public record ClientRegistrationRequest(
         @JsonProperty("client_name") String clientName,
@@ -15,4 +16,5 @@ public record ClientRegistrationRequest(
         @JsonProperty("token_endpoint_auth_method") String tokenEndpointAuthMethod,
         @JsonProperty("scope") String scope,
         @JsonProperty("jwks") Map<String, Object> jwks,
-        @JsonProperty("jwks_uri") String jwksUri) {}
+        @JsonProperty("jwks_uri") String jwksUri,
+        @JsonProperty("roles") List<String> roles) {}

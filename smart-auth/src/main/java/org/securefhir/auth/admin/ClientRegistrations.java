@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.securefhir.auth.client.ClientKeys;
+import org.securefhir.auth.client.ClientRoles;
 import org.securefhir.auth.client.ClientSecretEncoder;
 import org.securefhir.auth.smart.SmartScope;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
@@ -29,7 +30,7 @@ import org.springframework.security.oauth2.server.authorization.settings.TokenSe
  * Registers SMART clients from RFC 7591 metadata, with this server's rules: PKCE and consent for
  * every authorization-code client; redirect URIs absolute, https (http only on the loopback
  * interface, RFC 8252); backend services ({@code client_credentials}) confidential and limited to
- * {@code system/} scopes; {@code private_key_jwt} clients with public RS384/ES384 keys; secrets
+ * {@code system/} scopes and registered with access-policy roles; {@code private_key_jwt} clients with public RS384/ES384 keys; secrets
  * generated here (256 bits), returned once, stored as SHA-256. Access tokens live 10 minutes (5 for
  * backend services), refresh tokens 90 days with rotation.
  */
@@ -121,6 +122,20 @@ public final class ClientRegistrations {
 
         ClientSettings.Builder settings =
                 ClientSettings.builder().requireProofKey(interactive).requireAuthorizationConsent(interactive);
+        List<String> roles = request.roles() == null ? List.of() : request.roles();
+        if (backend == roles.isEmpty()) {
+            throw metadata(
+                    backend
+                            ? "a backend service needs roles (the access-policy roles its system/ scopes act under)"
+                            : "roles are for backend services; an app acts under its user's roles");
+        }
+        try {
+            if (backend) {
+                ClientRoles.set(settings, roles);
+            }
+        } catch (IllegalArgumentException e) {
+            throw metadata(e.getMessage());
+        }
         if (method.equals("private_key_jwt")) {
             settings.tokenEndpointAuthenticationSigningAlgorithm(SignatureAlgorithm.ES384);
             try {
@@ -185,6 +200,10 @@ public final class ClientRegistrations {
                 "token_endpoint_auth_method",
                 client.getClientAuthenticationMethods().iterator().next().getValue());
         metadata.put("scope", String.join(" ", client.getScopes()));
+        Set<String> roles = ClientRoles.of(client);
+        if (!roles.isEmpty()) {
+            metadata.put("roles", roles.stream().sorted().toList());
+        }
         return metadata;
     }
 

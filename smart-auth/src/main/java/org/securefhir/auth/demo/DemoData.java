@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.securefhir.auth.client.ClientKeys;
+import org.securefhir.auth.client.ClientRoles;
 import org.securefhir.auth.client.ClientSecretEncoder;
 import org.securefhir.auth.keys.Sha256;
 import org.securefhir.auth.mfa.Base32;
@@ -68,6 +69,8 @@ public final class DemoData implements ApplicationListener<ApplicationReadyEvent
     public static final String BACKEND_CLIENT_ID = "demo-backend-service";
     public static final String BACKEND_CLIENT_SECRET = "demo-backend-secret-NOT-FOR-PRODUCTION-0001";
     public static final String BACKEND_JWT_CLIENT_ID = "demo-backend-jwt";
+    /** The access-policy role of the demo backend services (an EHR's interface engine). */
+    public static final String INTEGRATION_ROLE = "integration";
     /**
      * Public half of the demo backend service's ES384 key; its private JWK is published in
      * docs/demo-accounts.md, so this client exists in demo mode only.
@@ -139,6 +142,8 @@ public final class DemoData implements ApplicationListener<ApplicationReadyEvent
                 .scope("system/*.read")
                 .scope("system/Patient.cruds")
                 .scope("ehr_launch")
+                .clientSettings(ClientRoles.set(ClientSettings.builder(), List.of(INTEGRATION_ROLE))
+                        .build())
                 .tokenSettings(TokenSettings.builder()
                         .accessTokenTimeToLive(Duration.ofMinutes(5))
                         .build())
@@ -151,7 +156,7 @@ public final class DemoData implements ApplicationListener<ApplicationReadyEvent
                 .scope("system/*.rs")
                 .scope("system/*.read")
                 .scope("ehr_launch")
-                .clientSettings(ClientSettings.builder()
+                .clientSettings(ClientRoles.set(ClientSettings.builder(), List.of(INTEGRATION_ROLE))
                         .tokenEndpointAuthenticationSigningAlgorithm(SignatureAlgorithm.ES384)
                         .setting(ClientKeys.JWKS_SETTING, ClientKeys.validatePublicJwks(BACKEND_JWT_PUBLIC_JWKS))
                         .build())

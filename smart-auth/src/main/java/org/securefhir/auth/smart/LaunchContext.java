@@ -2,6 +2,7 @@ package org.securefhir.auth.smart;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The SMART launch context of a token (SMART App Launch 2.2 §2.0.7): who the user is and which
@@ -14,6 +15,8 @@ import java.util.Optional;
  *     EHR it is embedded in shows it)
  * @param smartStyleUrl style sheet for the app to match its host's look
  * @param fhirContext further resources in context (relative references)
+ * @param roles the user's role codes (or, for a backend service, its registered roles): what the
+ *     resource server's access policy lets the token's scopes reach
  */
 public record LaunchContext(
         Optional<String> fhirUser,
@@ -21,12 +24,14 @@ public record LaunchContext(
         Optional<String> encounter,
         boolean needPatientBanner,
         Optional<String> smartStyleUrl,
-        List<String> fhirContext) {
+        List<String> fhirContext,
+        Set<String> roles) {
 
-    public static final LaunchContext NONE =
-            new LaunchContext(Optional.empty(), Optional.empty(), Optional.empty(), false, Optional.empty(), List.of());
+    public static final LaunchContext NONE = new LaunchContext(
+            Optional.empty(), Optional.empty(), Optional.empty(), false, Optional.empty(), List.of(), Set.of());
 
     public LaunchContext {
         fhirContext = List.copyOf(fhirContext);
+        roles = Set.copyOf(roles);
     }
 }

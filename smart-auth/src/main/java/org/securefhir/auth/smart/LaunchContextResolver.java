@@ -3,6 +3,8 @@ package org.securefhir.auth.smart;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
+import org.securefhir.auth.user.Role;
 import org.securefhir.auth.user.UserAccount;
 import org.securefhir.auth.user.UserAccounts;
 import org.springframework.security.oauth2.core.endpoint.OAuth2AuthorizationRequest;
@@ -48,6 +50,7 @@ public final class LaunchContextResolver {
             return LaunchContext.NONE; // a client acting for itself (client_credentials)
         }
         Optional<String> fhirUser = user.get().fhirUser();
+        Set<String> roles = user.get().roles().stream().map(Role::code).collect(Collectors.toSet());
         if (scopes.contains("launch") && launchId.isPresent()) {
             Optional<EhrLaunch> ehr = launches.find(launchId.get());
             if (ehr.isPresent()) {
@@ -58,7 +61,8 @@ public final class LaunchContextResolver {
                         launch.encounter(),
                         launch.needPatientBanner(),
                         launch.smartStyleUrl().or(() -> Optional.of(defaultStyleUrl)),
-                        launch.fhirContext());
+                        launch.fhirContext(),
+                        roles);
             }
         }
         Optional<String> patient = Optional.empty();
@@ -70,7 +74,13 @@ public final class LaunchContextResolver {
             }
         }
         return new LaunchContext(
-                fhirUser, patient, Optional.empty(), patient.isPresent(), Optional.of(defaultStyleUrl), List.of());
+                fhirUser,
+                patient,
+                Optional.empty(),
+                patient.isPresent(),
+                Optional.of(defaultStyleUrl),
+                List.of(),
+                roles);
     }
 
     /** The launch id an authorization was requested with, if any. */

@@ -3,6 +3,10 @@ package org.securefhir.auth.smart;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.securefhir.auth.client.ClientRoles;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.oidc.endpoint.OidcParameterNames;
 import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
 import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
@@ -11,7 +15,9 @@ import org.springframework.security.oauth2.server.authorization.token.OAuth2Toke
 /**
  * Adds the SMART claims to the JWTs the server issues (SMART App Launch 2.2 §2.0.7 and the
  * resource server contract of this project): access tokens are for the FHIR base URL only
- * ({@code aud}), carry {@code client_id}, {@code fhirUser} and the {@code patient} in context;
+ * ({@code aud}), carry {@code client_id}, {@code fhirUser}, the {@code patient} in context and
+ * {@code roles} (the user's roles, or a backend service's registered roles: what the resource
+ * server's access policy lets the scopes reach);
  * ID tokens carry {@code fhirUser} as an absolute URL when the app asked for it. Every token is
  * signed with the newest key, named in the {@code kid} header.
  */
@@ -44,6 +50,10 @@ public final class SmartTokenCustomizer implements OAuth2TokenCustomizer<JwtEnco
             launch.fhirUser().ifPresent(user -> context.getClaims().claim("fhirUser", fhirBaseUrl + "/" + user));
             launch.patient().ifPresent(patient -> context.getClaims().claim("patient", patient));
             launch.encounter().ifPresent(encounter -> context.getClaims().claim("encounter", encounter));
+            Set<String> roles = AuthorizationGrantType.CLIENT_CREDENTIALS.equals(context.getAuthorizationGrantType())
+                    ? ClientRoles.of(context.getRegisteredClient())
+                    : launch.roles();
+            context.getClaims().claim("roles", new ArrayList<>(new TreeSet<>(roles)));
         } else if (OidcParameterNames.ID_TOKEN.equals(context.getTokenType().getValue())
                 && context.getAuthorizedScopes().contains("fhirUser")) {
             launch.fhirUser().ifPresent(user -> context.getClaims().claim("fhirUser", fhirBaseUrl + "/" + user));

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.securefhir.auth.client.ClientRoles;
 import org.springframework.security.oauth2.server.authorization.client.InMemoryRegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
@@ -29,7 +30,14 @@ class ClientRegistrationsTest {
     @Test
     void registerWhenLoopbackHttpRedirectThenAcceptedWithPkceAndConsentRequired() {
         Map<String, Object> response = registrations.register(new ClientRegistrationRequest(
-                "Native app", List.of("http://127.0.0.1:7000/cb"), null, null, "openid patient/*.rs", null, null));
+                "Native app",
+                List.of("http://127.0.0.1:7000/cb"),
+                null,
+                null,
+                "openid patient/*.rs",
+                null,
+                null,
+                null));
 
         RegisteredClient client = repository.findByClientId((String) response.get("client_id"));
         assertThat(client.getClientSettings().isRequireProofKey()).isTrue();
@@ -43,8 +51,8 @@ class ClientRegistrationsTest {
     void registerWhenRedirectHasFragmentOrIsNotHttpsThenInvalidRedirectUri() {
         for (String uri :
                 List.of("https://app.example.org/cb#frag", "http://app.example.org/cb", "/relative", "myapp:cb")) {
-            assertThatThrownBy(() -> registrations.register(
-                            new ClientRegistrationRequest("App", List.of(uri), null, null, "patient/*.rs", null, null)))
+            assertThatThrownBy(() -> registrations.register(new ClientRegistrationRequest(
+                            "App", List.of(uri), null, null, "patient/*.rs", null, null, null)))
                     .as(uri)
                     .isInstanceOfSatisfying(
                             ClientRegistrations.RegistrationException.class,
@@ -55,7 +63,7 @@ class ClientRegistrationsTest {
     @Test
     void registerWhenScopeIsNotSmartOrMixesBackendAndAppThenInvalidMetadata() {
         assertThatThrownBy(() -> registrations.register(new ClientRegistrationRequest(
-                        "App", List.of("https://a.example/cb"), null, null, "patient/*.rs admin", null, null)))
+                        "App", List.of("https://a.example/cb"), null, null, "patient/*.rs admin", null, null, null)))
                 .hasMessageContaining("not a SMART scope");
         assertThatThrownBy(() -> registrations.register(new ClientRegistrationRequest(
                         "Both",
@@ -64,6 +72,7 @@ class ClientRegistrationsTest {
                         "client_secret_basic",
                         "patient/*.rs",
                         null,
+                        null,
                         null)))
                 .hasMessageContaining("separately");
     }
@@ -71,11 +80,54 @@ class ClientRegistrationsTest {
     @Test
     void registerWhenSymmetricBackendThenSecretOfAtLeast256BitsReturnedAndOnlyItsDigestStored() {
         Map<String, Object> response = registrations.register(new ClientRegistrationRequest(
-                "Export", null, List.of("client_credentials"), "client_secret_basic", "system/*.rs", null, null));
+                "Export",
+                null,
+                List.of("client_credentials"),
+                "client_secret_basic",
+                "system/*.rs",
+                null,
+                null,
+                List.of("integration")));
 
         String secret = (String) response.get("client_secret");
         assertThat(secret).hasSizeGreaterThanOrEqualTo(43);
         RegisteredClient stored = repository.findByClientId((String) response.get("client_id"));
         assertThat(stored.getClientSecret()).startsWith("{sha256}").doesNotContain(secret);
+        assertThat(ClientRoles.of(stored)).containsExactly("integration");
+        assertThat(response).containsEntry("roles", List.of("integration"));
+    }
+
+    @Test
+    void registerWhenBackendWithoutRolesOrAppWithRolesThenInvalidMetadata() {
+        assertThatThrownBy(() -> registrations.register(new ClientRegistrationRequest(
+                        "Export",
+                        null,
+                        List.of("client_credentials"),
+                        "client_secret_basic",
+                        "system/*.rs",
+                        null,
+                        null,
+                        null)))
+                .hasMessageContaining("needs roles");
+        assertThatThrownBy(() -> registrations.register(new ClientRegistrationRequest(
+                        "App",
+                        List.of("https://a.example/cb"),
+                        null,
+                        null,
+                        "patient/*.rs",
+                        null,
+                        null,
+                        List.of("physician"))))
+                .hasMessageContaining("user's roles");
+        assertThatThrownBy(() -> registrations.register(new ClientRegistrationRequest(
+                        "Export",
+                        null,
+                        List.of("client_credentials"),
+                        "client_secret_basic",
+                        "system/*.rs",
+                        null,
+                        null,
+                        List.of("Physician; drop"))))
+                .hasMessageContaining("invalid role code");
     }
 }

@@ -1,31 +1,34 @@
-package org.securefhir.server.authorization;
+package org.securefhir.interceptors.authorization;
 
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.interceptor.auth.AuthorizationInterceptor;
 import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRule;
+import ca.uhn.fhir.rest.server.interceptor.auth.IAuthorizationSearchParamMatcher;
 import ca.uhn.fhir.rest.server.interceptor.auth.PolicyEnum;
 import java.util.List;
-import java.util.Optional;
 
 /**
- * HAPI's authorization interceptor fed with the SMART scopes of the request's access token (already
- * verified by the resource server, see {@code FhirApiSecurity}): deny by default, rules from {@link
- * ScopeRules}. HAPI applies them to every interaction, including batch/transaction entries,
- * {@code _include}/{@code _revinclude} results and operation responses.
+ * HAPI's authorization interceptor fed with the request's effective {@link Permissions} (role
+ * policy ∩ SMART scopes ∩ patient context): deny by default, rules from {@link HapiRules}. HAPI
+ * applies them to every resource read or written, including batch/transaction entries, {@code
+ * _include}/{@code _revinclude} results, history and operation responses.
  */
-public final class SmartScopeAuthorizationInterceptor extends AuthorizationInterceptor {
+public final class PolicyAuthorizationInterceptor extends AuthorizationInterceptor {
 
-    public SmartScopeAuthorizationInterceptor() {
+    private final RequestPermissions permissions;
+
+    /** @param matcher evaluates granular-scope filters against resources */
+    public PolicyAuthorizationInterceptor(RequestPermissions permissions, IAuthorizationSearchParamMatcher matcher) {
         super(PolicyEnum.DENY);
+        this.permissions = permissions;
+        setAuthorizationSearchParamMatcher(matcher);
     }
 
     @Override
     public List<IAuthRule> buildRuleList(RequestDetails request) {
-        return TokenScopes.current()
-                .map(token -> ScopeRules.from(token.scopes(), token.patient()))
-                .orElseGet(() -> ScopeRules.from(List.of(), Optional.empty())); // metadata only
+        return HapiRules.from(permissions.permissions(request));
     }
 
     /**
@@ -36,8 +39,8 @@ public final class SmartScopeAuthorizationInterceptor extends AuthorizationInter
     protected void handleDeny(RequestDetails request, Verdict verdict) {
         RestOperationTypeEnum operation = request.getRestOperationType();
         boolean instanceRead = operation == RestOperationTypeEnum.READ || operation == RestOperationTypeEnum.VREAD;
-        boolean patientContext =
-                TokenScopes.current().flatMap(TokenScopes::patient).isPresent();
+        boolean patientContext = permissions.permissions(request).grants().stream()
+                .anyMatch(grant -> grant.compartment().isPresent());
         if (instanceRead && request.getId() != null && patientContext) {
             throw new ResourceNotFoundException(request.getId().toUnqualifiedVersionless());
         }

@@ -1,4 +1,4 @@
-package org.securefhir.server.fhir;
+package org.securefhir.interceptors;
 
 import ca.uhn.fhir.rest.server.interceptor.auth.AuthorizationConstants;
 
@@ -9,8 +9,14 @@ import ca.uhn.fhir.rest.server.interceptor.auth.AuthorizationConstants;
  * <ol>
  *   <li>{@link #REQUEST_GUARD}: malformed ids and operations off the allow-list are refused before
  *       anything else looks at the request;
- *   <li>{@link #AUTHORIZATION}: HAPI's search narrowing and authorization interceptors (SMART scopes,
- *       patient compartment), at HAPI's own order for them;
+ *   <li>{@link #ROLE_POLICY}: the role policy ∩ scopes per interaction (read vs search vs history,
+ *       which operation), granular-scope narrowing and paging ownership, so that a request the
+ *       policy refuses never reaches a rule that could disclose more;
+ *   <li>{@link #AUTHORIZATION}: HAPI's search narrowing and authorization interceptors (types,
+ *       patient compartment, granular filters on every resource read or written), at HAPI's own
+ *       order for them;
+ *   <li>{@link #MASKING}: elements hidden from the role are removed from what passed authorization
+ *       (and kept as stored when the role updates the resource);
  *   <li>{@link #VALIDATION}: structural validation of what is about to be stored, after
  *       authorization, so that a forbidden write is a 403 and never tells what would be invalid;
  *   <li>{@link #CAPABILITY_STATEMENT}: adjustments of the published CapabilityStatement.
@@ -21,6 +27,8 @@ public final class InterceptorOrder {
 
     public static final int REQUEST_GUARD = -100;
     public static final int AUTHORIZATION = AuthorizationConstants.ORDER_AUTH_INTERCEPTOR;
+    public static final int ROLE_POLICY = AUTHORIZATION - 10;
+    public static final int MASKING = AUTHORIZATION + 50;
     public static final int VALIDATION = AUTHORIZATION + 100;
     public static final int CAPABILITY_STATEMENT = 1000;
 

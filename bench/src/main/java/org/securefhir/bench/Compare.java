@@ -1,0 +1,66 @@
+package org.securefhir.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Compares load summaries of two variants measured in the same session (e.g. authorization on and
+ * off, interleaved by {@code bench/authz.sh}): the median throughput per phase of each variant and
+ * their ratio. Usage: {@code java -jar bench.jar compare --a=on1.json,on2.json --b=off1.json,off2.json
+ * [--a-name=on --b-name=off]}.
+ */
+final class Compare {
+
+    private static final List<String> PHASES = List.of("create", "read", "search");
+
+    private Compare() {}
+
+    static void main(String[] args) throws IOException {
+        String a = option(args, "a");
+        String b = option(args, "b");
+        String aName = optionOr(args, "a-name", "A");
+        String bName = optionOr(args, "b-name", "B");
+        ObjectMapper json = new ObjectMapper();
+        System.out.printf(
+                Locale.ROOT, "%-8s %12s %12s %10s%n", "phase", aName + " req/s", bName + " req/s", aName + "/" + bName);
+        for (String phase : PHASES) {
+            double medianA = median(json, a, phase);
+            double medianB = median(json, b, phase);
+            System.out.printf(Locale.ROOT, "%-8s %12.1f %12.1f %10.3f%n", phase, medianA, medianB, medianA / medianB);
+        }
+    }
+
+    private static double median(ObjectMapper json, String files, String phase) throws IOException {
+        List<Double> values = new ArrayList<>();
+        for (String file : files.split(",")) {
+            JsonNode summary = json.readTree(Path.of(file).toFile());
+            values.add(summary.path("phases").path(phase).path("perSecond").asDouble());
+        }
+        double[] sorted =
+                values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static String option(String[] args, String name) {
+        String value = optionOr(args, name, null);
+        if (value == null) {
+            throw new IllegalArgumentException("--" + name + "=... is required");
+        }
+        return value;
+    }
+
+    private static String optionOr(String[] args, String name, String fallback) {
+        return Arrays.stream(args)
+                .filter(arg -> arg.startsWith("--" + name + "="))
+                .map(arg -> arg.substring(name.length() + 3))
+                .findFirst()
+                .orElse(fallback);
+    }
+}

@@ -1,0 +1,88 @@
+package org.securefhir.server.authorization;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.jpa.searchparam.matcher.AuthorizationSearchParamMatcher;
+import ca.uhn.fhir.jpa.searchparam.matcher.SearchParamMatcher;
+import ca.uhn.fhir.rest.server.RestfulServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.securefhir.interceptors.authorization.AccessPolicy;
+import org.securefhir.interceptors.authorization.CompartmentNarrowing;
+import org.securefhir.interceptors.authorization.PolicyAuthorizationInterceptor;
+import org.securefhir.interceptors.authorization.RequestPermissions;
+import org.securefhir.interceptors.authorization.RolePolicyInterceptor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.core.env.Profiles;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Authorization of the FHIR API: the access policy (role policy file), and the interceptors that
+ * apply it with the token's scopes and patient context to every request.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(AuthorizationProperties.class)
+public class AuthorizationConfig {
+
+    private static final Logger log = LoggerFactory.getLogger(AuthorizationConfig.class);
+
+    @Bean
+    AccessPolicy accessPolicy(AuthorizationProperties properties, FhirContext fhir) throws IOException {
+        if (properties.policyFile().isBlank()) {
+            AccessPolicy policy = AccessPolicy.defaults(fhir);
+            log.info("Access policy: the shipped default, version {}", policy.version());
+            return policy;
+        }
+        try (InputStream yaml = Files.newInputStream(Path.of(properties.policyFile()))) {
+            AccessPolicy policy = AccessPolicy.read(yaml, fhir);
+            log.info("Access policy: {}, version {}", properties.policyFile(), policy.version());
+            return policy;
+        }
+    }
+
+    @Bean
+    RequestPermissions requestPermissions(AccessPolicy policy, AuthorizationProperties properties) {
+        return new RequestPermissions(policy, new JwtAccessTokens(properties.rolesClaim()));
+    }
+
+    /** Registers the authorization interceptors on the FHIR endpoint (in InterceptorOrder). */
+    @Bean
+    AuthorizationInterceptors authorizationInterceptors(
+            RequestPermissions permissions,
+            AuthorizationProperties properties,
+            Environment environment,
+            FhirContext fhir,
+            SearchParamMatcher matcher,
+            JdbcTemplate jdbc) {
+        if (!properties.enforce()) {
+            if (environment.acceptsProfiles(Profiles.of("prod"))) {
+                throw new IllegalStateException("fhir.authorization.enforce=false is refused in the 'prod' profile");
+            }
+            log.warn("fhir.authorization.enforce=false: EVERY VALID TOKEN REACHES ALL DATA (benchmarks only)");
+            return server -> {};
+        }
+        RolePolicyInterceptor rolePolicy =
+                new RolePolicyInterceptor(permissions, fhir, new JdbcSearchOwners(jdbc, Clock.systemUTC()));
+        CompartmentNarrowing narrowing = new CompartmentNarrowing(permissions);
+        PolicyAuthorizationInterceptor authorization =
+                new PolicyAuthorizationInterceptor(permissions, new AuthorizationSearchParamMatcher(matcher));
+        return server -> {
+            server.registerInterceptor(rolePolicy);
+            server.registerInterceptor(narrowing);
+            server.registerInterceptor(authorization);
+        };
+    }
+
+    /** Registers interceptors on the FHIR endpoint. */
+    @FunctionalInterface
+    public interface AuthorizationInterceptors {
+        void registerOn(RestfulServer server);
+    }
+}

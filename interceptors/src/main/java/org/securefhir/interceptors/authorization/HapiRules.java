@@ -1,0 +1,92 @@
+package org.securefhir.interceptors.authorization;
+
+import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRule;
+import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRuleBuilderRule;
+import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRuleBuilderRuleOp;
+import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRuleBuilderRuleOpClassifier;
+import ca.uhn.fhir.rest.server.interceptor.auth.RuleBuilder;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import org.hl7.fhir.r4.model.IdType;
+
+/**
+ * Turns {@link Permissions} into HAPI authorization rules, which HAPI applies to every resource a
+ * request reads or writes: search results, {@code _include}/{@code _revinclude} results, history,
+ * operation responses, every batch/transaction entry and both the old and the new version of an
+ * update. Read, vread, search and history become HAPI's read rule (the finer role distinction is
+ * checked per request by {@link RolePolicyInterceptor}); compartment pins and granular filters
+ * become {@code inCompartment}/{@code withFilter}. Deny by default; the CapabilityStatement is
+ * always allowed.
+ */
+final class HapiRules {
+
+    private HapiRules() {}
+
+    static List<IAuthRule> from(Permissions permissions) {
+        RuleBuilder rules = new RuleBuilder();
+        rules.allow("capability statement").metadata();
+        Set<List<Object>> added = new HashSet<>();
+        boolean patch = false;
+        for (Grant grant : permissions.grants()) {
+            Function<IAuthRuleBuilderRule, IAuthRuleBuilderRuleOp> op = switch (grant.interaction()) {
+                case READ, VREAD, SEARCH, HISTORY -> IAuthRuleBuilderRule::read;
+                case CREATE -> IAuthRuleBuilderRule::create;
+                case UPDATE, PATCH -> IAuthRuleBuilderRule::write;
+                case DELETE -> IAuthRuleBuilderRule::delete;
+            };
+            patch |= grant.interaction() == Interaction.PATCH;
+            String kind = grant.interaction().isRead()
+                    ? "read"
+                    : grant.interaction() == Interaction.PATCH
+                            ? "update"
+                            : grant.interaction().code();
+            if (added.add(List.of(kind, grant.resourceType(), grant.compartment(), grant.filter()))) {
+                add(rules, grant, op);
+            }
+        }
+        if (!permissions.isEmpty()) {
+            rules.allow("batch/transaction: each entry by the rules above")
+                    .transaction()
+                    .withAnyOperation()
+                    .andApplyNormalRules();
+            // Which operations a role may invoke is checked per request; here: what they return
+            // must be readable under the rules above.
+            rules.allow("operations")
+                    .operation()
+                    .withAnyName()
+                    .onAnyInstance()
+                    .andRequireExplicitResponseAuthorization();
+            rules.allow("operations").operation().withAnyName().onServer().andRequireExplicitResponseAuthorization();
+            rules.allow("operations").operation().withAnyName().onAnyType().andRequireExplicitResponseAuthorization();
+        }
+        if (patch) {
+            // the patched resource is then checked as an update by the write rules above
+            rules.allow("patch").patch().allRequests();
+        }
+        return rules.denyAll("Access policy and scopes do not allow this request")
+                .build();
+    }
+
+    private static void add(RuleBuilder rules, Grant grant, Function<IAuthRuleBuilderRule, IAuthRuleBuilderRuleOp> op) {
+        IAuthRuleBuilderRuleOp builder =
+                op.apply(rules.allow(grant.interaction().code() + " " + grant.resourceType()));
+        IAuthRuleBuilderRuleOpClassifier target = grant.resourceType().equals("*")
+                ? builder.allResources()
+                : builder.resourcesOfType(grant.resourceType());
+        if (grant.compartment().isPresent() && grant.filter().isPresent()) {
+            target.inCompartmentWithFilter(
+                    "Patient",
+                    new IdType("Patient", grant.compartment().get()),
+                    grant.filter().get());
+        } else if (grant.compartment().isPresent()) {
+            target.inCompartment(
+                    "Patient", new IdType("Patient", grant.compartment().get()));
+        } else if (grant.filter().isPresent()) {
+            target.withFilter(grant.filter().get());
+        } else {
+            target.withAnyId();
+        }
+    }
+}

@@ -1,0 +1,184 @@
+package org.securefhir.interceptors.authorization;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.securefhir.auth.smart.SmartScope;
+
+/**
+ * The effective permissions of one access token: its role policy ∩ its SMART scopes ∩ its patient
+ * context (<a href="https://hl7.org/fhir/smart-app-launch/STU2.2/scopes-and-launch-context.html">SMART
+ * App Launch 2.2 §3</a>). An interaction on a type is granted only when one of the token's roles
+ * grants it and one of its scopes covers it; a {@code patient/} scope pins the grant to the
+ * token's patient compartment, a role grant marked own-compartment to the user's own Patient, and
+ * a granular scope ({@code ?category=…}) adds its filter. Nothing else is granted.
+ */
+public final class Permissions {
+
+    private static final Permissions NONE = new Permissions(List.of(), Set.of(), Map.of());
+
+    private final List<Grant> grants;
+    private final Set<String> operations;
+    private final Map<String, Set<String>> hiddenElements;
+
+    private Permissions(List<Grant> grants, Set<String> operations, Map<String, Set<String>> hiddenElements) {
+        this.grants = List.copyOf(grants);
+        this.operations = Set.copyOf(operations);
+        this.hiddenElements = Map.copyOf(hiddenElements);
+    }
+
+    /** Nothing but the CapabilityStatement (requests without a token). */
+    public static Permissions none() {
+        return NONE;
+    }
+
+    public static Permissions of(AccessPolicy policy, AccessToken token) {
+        Set<Grant> grants = new LinkedHashSet<>();
+        Set<String> operations = new TreeSet<>();
+        List<RolePolicy> roles = token.roles().stream()
+                .sorted()
+                .map(policy::role)
+                .flatMap(Optional::stream)
+                .toList();
+        for (RolePolicy role : roles) {
+            for (RolePolicy.RoleGrant roleGrant : role.grants()) {
+                for (SmartScope scope : token.scopes()) {
+                    intersect(roleGrant, scope, token).forEach(grants::add);
+                }
+            }
+        }
+        if (!grants.isEmpty()) {
+            roles.forEach(role -> operations.addAll(role.operations()));
+        }
+        return new Permissions(new ArrayList<>(grants), operations, hidden(roles));
+    }
+
+    private static List<Grant> intersect(RolePolicy.RoleGrant roleGrant, SmartScope scope, AccessToken token) {
+        Optional<String> compartment = Optional.empty();
+        if (scope.context() == SmartScope.Context.PATIENT) {
+            if (token.patient().isEmpty()) {
+                return List.of(); // a patient/ scope without a patient in context reaches nothing
+            }
+            compartment = token.patient();
+        }
+        if (roleGrant.ownCompartment()) {
+            Optional<String> own = token.ownPatient();
+            if (own.isEmpty() || (compartment.isPresent() && !compartment.equals(own))) {
+                return List.of();
+            }
+            compartment = own;
+        }
+        List<Grant> grants = new ArrayList<>();
+        for (String roleType : roleGrant.resourceTypes()) {
+            String type;
+            if (scope.resourceType().equals("*")) {
+                type = roleType;
+            } else if (roleType.equals("*") || roleType.equals(scope.resourceType())) {
+                type = scope.resourceType();
+            } else {
+                continue;
+            }
+            for (Interaction interaction : roleGrant.interactions()) {
+                if (interaction.coveredBy(scope.permissions())) {
+                    grants.add(new Grant(type, interaction, compartment, scope.query()));
+                }
+            }
+        }
+        return grants;
+    }
+
+    /** Per type, the elements hidden by every role that may read the type (a role that shows them wins). */
+    private static Map<String, Set<String>> hidden(List<RolePolicy> roles) {
+        Set<String> types = new HashSet<>();
+        roles.forEach(role -> types.addAll(role.hiddenElements().keySet()));
+        Map<String, Set<String>> hidden = new java.util.HashMap<>();
+        for (String type : types) {
+            Set<String> elements = null;
+            for (RolePolicy role : roles) {
+                boolean reads = role.grants().stream()
+                        .anyMatch(grant -> (grant.resourceTypes().contains(type)
+                                        || grant.resourceTypes().contains("*"))
+                                && grant.interactions().stream().anyMatch(Interaction::isRead));
+                if (!reads) {
+                    continue;
+                }
+                Set<String> roleHides = role.hiddenElements().getOrDefault(type, Set.of());
+                if (elements == null) {
+                    elements = new HashSet<>(roleHides);
+                } else {
+                    elements.retainAll(roleHides);
+                }
+            }
+            if (elements != null && !elements.isEmpty()) {
+                hidden.put(type, Set.copyOf(elements));
+            }
+        }
+        return hidden;
+    }
+
+    public List<Grant> grants() {
+        return grants;
+    }
+
+    public boolean isEmpty() {
+        return grants.isEmpty();
+    }
+
+    public boolean allows(String type, Interaction interaction) {
+        return grants.stream().anyMatch(grant -> grant.interaction() == interaction && grant.appliesTo(type));
+    }
+
+    /** Whether a grant without compartment pin or filter allows it (e.g. to run a match URL as it is). */
+    public boolean allowsUnrestricted(String type, Interaction interaction) {
+        return grants.stream()
+                .anyMatch(grant -> grant.interaction() == interaction
+                        && grant.appliesTo(type)
+                        && grant.compartment().isEmpty()
+                        && grant.filter().isEmpty());
+    }
+
+    public boolean allowsOnAnyType(Interaction interaction) {
+        return grants.stream().anyMatch(grant -> grant.interaction() == interaction);
+    }
+
+    public boolean allowsOperation(String name) {
+        return operations.contains(name.startsWith("$") ? name.substring(1) : name);
+    }
+
+    /** The elements removed from this type's resources in responses. */
+    public Set<String> hiddenElements(String type) {
+        return hiddenElements.getOrDefault(type, Set.of());
+    }
+
+    /**
+     * The patient whose compartment every grant is pinned to, if they all are pinned to the same
+     * one: searches are then narrowed to it before they run (so counts and totals disclose nothing).
+     */
+    public Optional<String> onlyCompartment() {
+        Set<Optional<String>> compartments = new HashSet<>();
+        grants.forEach(grant -> compartments.add(grant.compartment()));
+        return compartments.size() == 1 ? compartments.iterator().next() : Optional.empty();
+    }
+
+    /**
+     * The filters a search of this type must be narrowed with: empty when a grant without a filter
+     * allows the search; otherwise the granular-scope filters, any of which may match.
+     */
+    public List<String> searchFilters(String type) {
+        List<Grant> searchGrants = grants.stream()
+                .filter(grant -> grant.interaction() == Interaction.SEARCH && grant.appliesTo(type))
+                .toList();
+        if (searchGrants.stream().anyMatch(grant -> grant.filter().isEmpty())) {
+            return List.of();
+        }
+        return searchGrants.stream()
+                .map(grant -> grant.filter().orElseThrow())
+                .distinct()
+                .toList();
+    }
+}

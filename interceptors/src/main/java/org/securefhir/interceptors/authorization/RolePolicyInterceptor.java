@@ -1,0 +1,136 @@
+package org.securefhir.interceptors.authorization;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.securefhir.interceptors.InterceptorOrder;
+
+/**
+ * The parts of the access policy HAPI's rules cannot express, each hook a few lines over a policy
+ * object: the interaction check per request ({@link InteractionCheck}); narrowing of searches to
+ * granular-scope filters; searches on hidden elements refused and hidden elements removed from
+ * responses ({@link ElementMasking}); the type × interaction check again for every write that
+ * reaches storage (including batch and transaction entries); search pages bound to their owner
+ * ({@link SearchPaging}).
+ */
+@Interceptor
+public final class RolePolicyInterceptor {
+
+    private final RequestPermissions requests;
+    private final FhirContext fhir;
+    private final ElementMasking masking;
+    private final SearchPaging paging;
+
+    public RolePolicyInterceptor(RequestPermissions requests, FhirContext fhir, SearchOwners owners) {
+        this.requests = requests;
+        this.fhir = fhir;
+        this.masking = new ElementMasking(fhir);
+        this.paging = new SearchPaging(owners);
+    }
+
+    /** Granular scopes: a search of a type only they allow is narrowed to their filters. */
+    @Hook(value = Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED, order = InterceptorOrder.ROLE_POLICY)
+    public void narrowToGranularScopes(RequestDetails request) {
+        if (request.getRestOperationType() != RestOperationTypeEnum.SEARCH_TYPE || request.getResourceName() == null) {
+            return;
+        }
+        List<String> filters = requests.permissions(request).searchFilters(request.getResourceName());
+        if (!filters.isEmpty()) {
+            Map<String, String[]> parameters = new HashMap<>(request.getParameters());
+            GranularFilters.narrow(filters, parameters);
+            request.setParameters(parameters);
+        }
+    }
+
+    @Hook(value = Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, order = InterceptorOrder.ROLE_POLICY)
+    public void checkInteraction(RequestDetails request) {
+        RequestPermissions.Access access = requests.of(request);
+        RestOperationTypeEnum operation = request.getRestOperationType();
+        if (operation == RestOperationTypeEnum.GET_PAGE) {
+            String[] ids = request.getParameters().get(SearchPaging.PAGES_PARAMETER);
+            if (ids == null || ids.length != 1 || !paging.mayFetch(ids[0], access.token())) {
+                throw new ForbiddenOperationException("This page belongs to a search made with another token");
+            }
+            return;
+        }
+        Optional<String> type = Optional.ofNullable(request.getResourceName());
+        boolean conditional = operation != null
+                && switch (operation) {
+                    case CREATE -> request.getHeader("If-None-Exist") != null;
+                    case UPDATE, PATCH, DELETE ->
+                        request.getId() == null && request.getConditionalUrl(operation) != null;
+                    default -> false;
+                };
+        InteractionCheck.denial(
+                        access.permissions(), operation, type, Optional.ofNullable(request.getOperation()), conditional)
+                .ifPresent(reason -> {
+                    throw new ForbiddenOperationException("Access denied: " + reason);
+                });
+        if (operation == RestOperationTypeEnum.SEARCH_TYPE && type.isPresent()) {
+            masking.searchOnHidden(
+                            type.get(),
+                            request.getParameters(),
+                            access.permissions().hiddenElements(type.get()))
+                    .ifPresent(parameter -> {
+                        throw new ForbiddenOperationException(
+                                "Access denied: search parameter " + parameter + " matches elements hidden from you");
+                    });
+        }
+    }
+
+    @Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED, order = InterceptorOrder.ROLE_POLICY)
+    public void checkCreate(RequestDetails request, IBaseResource resource) {
+        requireStorage(request, resource, Interaction.CREATE, Interaction.CREATE);
+    }
+
+    @Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED, order = InterceptorOrder.ROLE_POLICY)
+    public void checkUpdate(RequestDetails request, IBaseResource stored, IBaseResource incoming) {
+        requireStorage(request, incoming, Interaction.UPDATE, Interaction.PATCH);
+        if (isClientRequest(request)) {
+            masking.keepHidden(
+                    stored, incoming, requests.permissions(request).hiddenElements(fhir.getResourceType(incoming)));
+        }
+    }
+
+    @Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_DELETED, order = InterceptorOrder.ROLE_POLICY)
+    public void checkDelete(RequestDetails request, IBaseResource resource) {
+        requireStorage(request, resource, Interaction.DELETE, Interaction.DELETE);
+    }
+
+    @Hook(value = Pointcut.SERVER_OUTGOING_RESPONSE, order = InterceptorOrder.MASKING)
+    public void beforeResponse(RequestDetails request, IBaseResource response) {
+        RequestPermissions.Access access = requests.of(request);
+        if (request.getRestOperationType() != RestOperationTypeEnum.GET_PAGE) {
+            access.token().ifPresent(token -> paging.claimPages(response, token));
+        }
+        masking.hide(response, access.permissions()::hiddenElements);
+    }
+
+    /** Writes of the server itself (start-up data, migrations) carry no client request. */
+    private static boolean isClientRequest(RequestDetails request) {
+        return request != null && !(request instanceof SystemRequestDetails);
+    }
+
+    private void requireStorage(RequestDetails request, IBaseResource resource, Interaction... anyOf) {
+        if (!isClientRequest(request)) {
+            return;
+        }
+        Permissions permissions = requests.permissions(request);
+        String type = fhir.getResourceType(resource);
+        if (Arrays.stream(anyOf).noneMatch(interaction -> permissions.allows(type, interaction))) {
+            throw new ForbiddenOperationException(
+                    "Access denied: " + anyOf[0].code() + " of " + type + " is not allowed");
+        }
+    }
+}
