@@ -3,7 +3,9 @@ package org.securefhir.server.authorization;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.securefhir.interceptors.authorization.AccessToken;
 import org.securefhir.interceptors.authorization.AccessTokens;
 import org.springframework.security.core.Authentication;
@@ -18,7 +20,11 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
  */
 final class JwtAccessTokens implements AccessTokens {
 
+    private static final int MAX_ENTRIES = 20_000;
+
     private final String rolesClaim;
+    /** Parsed once per token (the decoder verified it; claims cannot change). */
+    private final Map<String, AccessToken> parsed = new ConcurrentHashMap<>();
 
     JwtAccessTokens(String rolesClaim) {
         this.rolesClaim = rolesClaim;
@@ -31,13 +37,26 @@ final class JwtAccessTokens implements AccessTokens {
             return Optional.empty();
         }
         Jwt jwt = token.getToken();
-        return Optional.of(AccessToken.of(
+        AccessToken cached = parsed.get(jwt.getTokenValue());
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        if (parsed.size() >= MAX_ENTRIES) {
+            parsed.clear();
+        }
+        AccessToken accessToken = parse(jwt);
+        parsed.put(jwt.getTokenValue(), accessToken);
+        return Optional.of(accessToken);
+    }
+
+    private AccessToken parse(Jwt jwt) {
+        return AccessToken.of(
                 String.valueOf(jwt.getSubject()),
                 String.valueOf(jwt.getClaimAsString("client_id")),
                 strings(jwt.getClaim("scope")),
                 Optional.ofNullable(jwt.getClaimAsString("patient")),
                 Optional.ofNullable(jwt.getClaimAsString("fhirUser")),
-                strings(jwt.getClaim(rolesClaim))));
+                strings(jwt.getClaim(rolesClaim)));
     }
 
     private static List<String> strings(Object claim) {

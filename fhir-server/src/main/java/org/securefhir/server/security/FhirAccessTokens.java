@@ -5,6 +5,7 @@ import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import java.time.Clock;
 import java.util.List;
 import java.util.Set;
 import org.securefhir.auth.token.AccessTokenStatus;
@@ -22,7 +23,8 @@ import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 /**
  * Decoders for the bearer tokens of the FHIR API: a signed JWT (asymmetric algorithms only: never
  * {@code none} or HMAC) from the configured issuer, for this FHIR base ({@code aud}), within its
- * lifetime, and, when the issuer is the co-hosted authorization server, not revoked.
+ * lifetime, and, when the issuer is the co-hosted authorization server, not revoked. Signature and
+ * claims are verified once per token ({@link VerifiedTokenCache}); revocation on every request.
  */
 public final class FhirAccessTokens {
 
@@ -47,8 +49,8 @@ public final class FhirAccessTokens {
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, keys));
         processor.setJWTClaimsSetVerifier((claims, context) -> {}); // the validators below check the claims
         NimbusJwtDecoder decoder = new NimbusJwtDecoder(processor);
-        decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(claims(properties), new NotRevoked(status)));
-        return decoder;
+        decoder.setJwtValidator(claims(properties));
+        return new VerifiedTokenCache(decoder, new NotRevoked(status), properties.clockSkew(), Clock.systemUTC());
     }
 
     /** Any SMART issuer configured by URL: its JWKS from OIDC discovery, fetched when first needed. */
@@ -58,7 +60,8 @@ public final class FhirAccessTokens {
                         org.springframework.security.oauth2.jose.jws.SignatureAlgorithm.from(algorithm.getName()))))
                 .build();
         decoder.setJwtValidator(claims(properties));
-        return decoder;
+        return new VerifiedTokenCache(
+                decoder, token -> OAuth2TokenValidatorResult.success(), properties.clockSkew(), Clock.systemUTC());
     }
 
     static OAuth2TokenValidator<Jwt> claims(FhirSecurityProperties properties) {

@@ -28,7 +28,7 @@ public final class PolicyAuthorizationInterceptor extends AuthorizationIntercept
 
     @Override
     public List<IAuthRule> buildRuleList(RequestDetails request) {
-        return HapiRules.from(permissions.permissions(request));
+        return permissions.of(request).rules();
     }
 
     /**
