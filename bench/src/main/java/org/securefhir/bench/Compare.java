@@ -11,8 +11,8 @@ import java.util.Locale;
 
 /**
  * Compares load summaries of two variants measured in the same session (e.g. authorization on and
- * off, interleaved by {@code bench/authz.sh}): the median throughput per phase of each variant and
- * their ratio. Usage: {@code java -jar bench.jar compare --a=on1.json,on2.json --b=off1.json,off2.json
+ * off, interleaved by {@code bench/compare.sh}): the median throughput and p95 latency per phase of
+ * each variant and their ratios. Usage: {@code java -jar bench.jar compare --a=on1.json,on2.json --b=off1.json,off2.json
  * [--a-name=on --b-name=off]}.
  */
 final class Compare {
@@ -28,19 +28,38 @@ final class Compare {
         String bName = optionOr(args, "b-name", "B");
         ObjectMapper json = new ObjectMapper();
         System.out.printf(
-                Locale.ROOT, "%-8s %12s %12s %10s%n", "phase", aName + " req/s", bName + " req/s", aName + "/" + bName);
+                Locale.ROOT,
+                "%-8s %12s %12s %10s %12s %12s %10s%n",
+                "phase",
+                aName + " req/s",
+                bName + " req/s",
+                aName + "/" + bName,
+                aName + " p95 ms",
+                bName + " p95 ms",
+                aName + "/" + bName);
         for (String phase : PHASES) {
-            double medianA = median(json, a, phase);
-            double medianB = median(json, b, phase);
-            System.out.printf(Locale.ROOT, "%-8s %12.1f %12.1f %10.3f%n", phase, medianA, medianB, medianA / medianB);
+            double medianA = median(json, a, phase, "perSecond");
+            double medianB = median(json, b, phase, "perSecond");
+            double p95A = median(json, a, phase, "p95Ms");
+            double p95B = median(json, b, phase, "p95Ms");
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-8s %12.1f %12.1f %10.3f %12.1f %12.1f %10.3f%n",
+                    phase,
+                    medianA,
+                    medianB,
+                    medianA / medianB,
+                    p95A,
+                    p95B,
+                    p95A / p95B);
         }
     }
 
-    private static double median(ObjectMapper json, String files, String phase) throws IOException {
+    private static double median(ObjectMapper json, String files, String phase, String field) throws IOException {
         List<Double> values = new ArrayList<>();
         for (String file : files.split(",")) {
             JsonNode summary = json.readTree(Path.of(file).toFile());
-            values.add(summary.path("phases").path(phase).path("perSecond").asDouble());
+            values.add(summary.path("phases").path(phase).path(field).asDouble());
         }
         double[] sorted =
                 values.stream().mapToDouble(Double::doubleValue).sorted().toArray();

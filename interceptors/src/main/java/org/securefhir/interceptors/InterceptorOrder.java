@@ -17,11 +17,14 @@ import ca.uhn.fhir.rest.server.interceptor.auth.AuthorizationConstants;
  *       order for them;
  *   <li>{@link #MASKING}: elements hidden from the role are removed from what passed authorization
  *       (and kept as stored when the role updates the resource);
+ *   <li>{@link #AUDIT}: last on the way out, so the record holds exactly what the client receives
+ *       (after hiding), and is committed before the response is written; failures are recorded
+ *       from HAPI's exception hook;
  *   <li>{@link #VALIDATION}: structural validation of what is about to be stored, after
  *       authorization, so that a forbidden write is a 403 and never tells what would be invalid;
  *   <li>{@link #CAPABILITY_STATEMENT}: adjustments of the published CapabilityStatement.
  * </ol>
- * Audit, consent and encryption (later issues) take their places here too.
+ * Consent and encryption (later issues) take their places here too.
  */
 public final class InterceptorOrder {
 
@@ -29,6 +32,7 @@ public final class InterceptorOrder {
     public static final int AUTHORIZATION = AuthorizationConstants.ORDER_AUTH_INTERCEPTOR;
     public static final int ROLE_POLICY = AUTHORIZATION - 10;
     public static final int MASKING = AUTHORIZATION + 50;
+    public static final int AUDIT = MASKING + 10;
     public static final int VALIDATION = AUTHORIZATION + 100;
     public static final int CAPABILITY_STATEMENT = 1000;
 

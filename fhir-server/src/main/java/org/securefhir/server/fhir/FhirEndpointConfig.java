@@ -10,13 +10,16 @@ import ca.uhn.fhir.jpa.search.DatabaseBackedPagingProvider;
 import ca.uhn.fhir.parser.StrictErrorHandler;
 import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.server.HardcodedServerAddressStrategy;
+import ca.uhn.fhir.rest.server.IResourceProvider;
 import ca.uhn.fhir.rest.server.IncomingRequestAddressStrategy;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.provider.ResourceProviderFactory;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import java.util.HashSet;
 import java.util.Set;
+import org.hl7.fhir.r4.model.AuditEvent;
 import org.securefhir.auth.config.SmartAuthProperties;
+import org.securefhir.server.audit.AuditConfig.FhirAudit;
 import org.securefhir.server.authorization.AuthorizationConfig.AuthorizationInterceptors;
 import org.securefhir.server.validation.StructuralValidationInterceptor;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
@@ -44,7 +47,8 @@ public final class FhirEndpointConfig {
             FhirServerProperties properties,
             SmartAuthProperties smart,
             DaoRegistry daoRegistry,
-            AuthorizationInterceptors authorization) {
+            AuthorizationInterceptors authorization,
+            FhirAudit audit) {
         // Structural validation on input: malformed content, unknown elements and invalid primitive
         // values are errors (400), not warnings.
         systemDao.getContext().setParserErrorHandler(new StrictErrorHandler());
@@ -56,7 +60,11 @@ public final class FhirEndpointConfig {
         Set<String> types = new HashSet<>(properties.resourceTypes());
         types.add("SearchParameter");
         daoRegistry.setSupportedResourceTypes(types);
-        server.registerProviders(resourceProviders.createProviders());
+        // AuditEvent is served by the audit trail (read-only, rendered from its own store), not by JPA.
+        server.registerProviders(resourceProviders.createProviders().stream()
+                .filter(provider -> !(provider instanceof IResourceProvider resource
+                        && resource.getResourceType() == AuditEvent.class))
+                .toList());
         server.registerProvider(systemProvider);
 
         JpaCapabilityStatementProvider capabilityStatement = new JpaCapabilityStatementProvider(
@@ -66,7 +74,7 @@ public final class FhirEndpointConfig {
 
         pagingProvider.setDefaultPageSize(properties.defaultPageSize());
         pagingProvider.setMaximumPageSize(properties.maxPageSize());
-        server.setPagingProvider(pagingProvider);
+        server.setPagingProvider(audit.paging(pagingProvider));
 
         server.setDefaultResponseEncoding(EncodingEnum.JSON);
         server.setDefaultPrettyPrint(false);
@@ -79,6 +87,8 @@ public final class FhirEndpointConfig {
         // Deny by default: role policy ∩ SMART scopes ∩ patient context (after the resource server
         // checked the token).
         authorization.registerOn(server);
+        // Every interaction recorded, committed before its response leaves.
+        audit.registerOn(server);
         server.registerInterceptor(new StructuralValidationInterceptor(systemDao.getContext()));
         server.registerInterceptor(new SmartCapabilityInterceptor(smart.issuer()));
         return server;

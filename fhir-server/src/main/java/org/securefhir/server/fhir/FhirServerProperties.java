@@ -32,7 +32,16 @@ public record FhirServerProperties(
         @DefaultValue("0") @PositiveOrZero long reuseCachedSearchResultsMillis,
         @DefaultValue("") String serverAddress,
 
-        @DefaultValue({"everything", "validate", "meta", "expand", "lookup", "validate-code"})
+        @DefaultValue({
+            "everything",
+            "validate",
+            "meta",
+            "expand",
+            "lookup",
+            "validate-code",
+            "access-report",
+            "verify-audit-chain"
+        })
         Set<String> allowedOperations,
 
         @DefaultValue("true") boolean schemaMigration,

@@ -11,13 +11,14 @@ import org.springframework.security.oauth2.jwt.JwtDecoder;
  * bearer token, except the CapabilityStatement ({@code metadata}) and the SMART configuration
  * ({@code .well-known/*}), which clients read before they have one. Missing or invalid token: 401
  * with {@code WWW-Authenticate: Bearer error="invalid_token"} and an OperationOutcome. Stateless: no
- * session, no cookie, so no CSRF.
+ * session, no cookie, so no CSRF. Every 401 is reported to {@link RejectedRequests} (the audit trail).
  */
 public final class FhirApiSecurity {
 
     private FhirApiSecurity() {}
 
-    public static HttpSecurity configure(HttpSecurity http, JwtDecoder tokens) throws Exception {
+    public static HttpSecurity configure(HttpSecurity http, JwtDecoder tokens, RejectedRequests rejected)
+            throws Exception {
         return http.authorizeHttpRequests(authorize -> authorize
                         .requestMatchers("/fhir/metadata", "/fhir/.well-known/**")
                         .permitAll()
@@ -27,10 +28,10 @@ public final class FhirApiSecurity {
                         .permitAll())
                 .oauth2ResourceServer(resourceServer -> resourceServer
                         .jwt(jwt -> jwt.decoder(tokens))
-                        .authenticationEntryPoint(OperationOutcomeResponses.unauthorized())
+                        .authenticationEntryPoint(OperationOutcomeResponses.unauthorized(rejected))
                         .accessDeniedHandler(OperationOutcomeResponses.forbidden()))
                 .exceptionHandling(exceptions -> exceptions
-                        .authenticationEntryPoint(OperationOutcomeResponses.unauthorized())
+                        .authenticationEntryPoint(OperationOutcomeResponses.unauthorized(rejected))
                         .accessDeniedHandler(OperationOutcomeResponses.forbidden()))
                 .cors(Customizer.withDefaults())
                 .csrf(AbstractHttpConfigurer::disable)

@@ -16,9 +16,10 @@ final class OperationOutcomeResponses {
 
     private OperationOutcomeResponses() {}
 
-    static AuthenticationEntryPoint unauthorized() {
+    static AuthenticationEntryPoint unauthorized(RejectedRequests rejected) {
         BearerTokenAuthenticationEntryPoint challenge = new BearerTokenAuthenticationEntryPoint();
         return (request, response, exception) -> {
+            rejected.unauthenticated(request, describe(exception));
             challenge.commence(request, response, exception);
             write(response, "login", "A valid bearer token is required (SMART on FHIR): " + describe(exception));
         };

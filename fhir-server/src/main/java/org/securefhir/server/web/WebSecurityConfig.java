@@ -7,6 +7,7 @@ import org.securefhir.auth.token.AccessTokenStatus;
 import org.securefhir.server.security.FhirAccessTokens;
 import org.securefhir.server.security.FhirApiSecurity;
 import org.securefhir.server.security.FhirSecurityProperties;
+import org.securefhir.server.security.RejectedRequests;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -31,11 +32,12 @@ public final class WebSecurityConfig {
             FhirSecurityProperties properties,
             SmartAuthProperties smart,
             ObjectProvider<JWKSource<SecurityContext>> localKeys,
-            ObjectProvider<AccessTokenStatus> localTokens)
+            ObjectProvider<AccessTokenStatus> localTokens,
+            RejectedRequests rejected)
             throws Exception {
         JwtDecoder tokens = properties.issuer().equals(smart.issuer()) && localKeys.getIfAvailable() != null
                 ? FhirAccessTokens.local(properties, localKeys.getObject(), localTokens.getObject())
                 : FhirAccessTokens.remote(properties);
-        return FhirApiSecurity.configure(http, tokens).build();
+        return FhirApiSecurity.configure(http, tokens, rejected).build();
     }
 }

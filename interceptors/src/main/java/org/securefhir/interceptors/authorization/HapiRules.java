@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Patient;
 
 /**
  * Turns {@link Permissions} into HAPI authorization rules, which HAPI applies to every resource a
@@ -46,6 +47,7 @@ final class HapiRules {
                 add(rules, grant, op);
             }
         }
+        accessReport(rules, permissions);
         if (!permissions.isEmpty()) {
             rules.allow("batch/transaction: each entry by the rules above")
                     .transaction()
@@ -67,6 +69,37 @@ final class HapiRules {
         }
         return rules.denyAll("Access policy and scopes do not allow this request")
                 .build();
+    }
+
+    /**
+     * The access report of a patient (also as CSV, a Binary that the read rules would not cover) for
+     * whoever may search that patient's AuditEvents: any patient's for an unrestricted grant, only
+     * their own for a compartment-pinned one.
+     */
+    private static void accessReport(RuleBuilder rules, Permissions permissions) {
+        if (!permissions.allowsOperation("access-report")) {
+            return;
+        }
+        if (permissions.allowsUnrestricted("AuditEvent", Interaction.SEARCH)) {
+            rules.allow("access report")
+                    .operation()
+                    .named("$access-report")
+                    .onInstancesOfType(Patient.class)
+                    .andAllowAllResponses();
+            return;
+        }
+        permissions.grants().stream()
+                .filter(grant -> grant.interaction() == Interaction.SEARCH
+                        && grant.appliesTo("AuditEvent")
+                        && grant.compartment().isPresent()
+                        && grant.filter().isEmpty())
+                .map(grant -> grant.compartment().get())
+                .distinct()
+                .forEach(patient -> rules.allow("access report of " + patient)
+                        .operation()
+                        .named("$access-report")
+                        .onInstance(new IdType("Patient", patient))
+                        .andAllowAllResponses());
     }
 
     private static void add(RuleBuilder rules, Grant grant, Function<IAuthRuleBuilderRule, IAuthRuleBuilderRuleOp> op) {

@@ -37,19 +37,24 @@ final class SearchPaging {
         for (Bundle.BundleLinkComponent link : bundle.getLink()) {
             Matcher matcher = PAGES_ID.matcher(link.getUrl() == null ? "" : link.getUrl());
             if (matcher.find()) {
-                owners.claim(URLDecoder.decode(matcher.group(1), StandardCharsets.UTF_8), owner);
+                owners.claim(key(URLDecoder.decode(matcher.group(1), StandardCharsets.UTF_8)), owner);
             }
         }
     }
 
     /** Whether the token may fetch pages of this search. */
     boolean mayFetch(String searchId, Optional<AccessToken> token) {
-        Optional<String> owner = owners.owner(searchId);
+        Optional<String> owner = owners.owner(key(searchId));
         return token.isPresent()
                 && owner.isPresent()
                 && MessageDigest.isEqual(
                         owner.get().getBytes(StandardCharsets.US_ASCII),
                         owner(token.get()).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Page ids can be long (some carry their query): stored by digest. */
+    private static String key(String searchId) {
+        return HexFormat.of().formatHex(Sha256.of(searchId));
     }
 
     static String owner(AccessToken token) {

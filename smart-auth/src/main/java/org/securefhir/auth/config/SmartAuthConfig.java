@@ -3,12 +3,14 @@ package org.securefhir.auth.config;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.List;
 import javax.crypto.SecretKey;
 import javax.sql.DataSource;
 import org.securefhir.auth.admin.BootstrapAdmin;
 import org.securefhir.auth.admin.ClientRegistrations;
 import org.securefhir.auth.event.LoggingSecurityEventSink;
 import org.securefhir.auth.event.SecurityEventSink;
+import org.securefhir.auth.event.SecurityEventStore;
 import org.securefhir.auth.keys.SecretKeys;
 import org.securefhir.auth.keys.SigningKeys;
 import org.securefhir.auth.login.LockoutSettings;
@@ -21,6 +23,7 @@ import org.securefhir.auth.password.PasswordPolicy;
 import org.securefhir.auth.password.PasswordPolicySettings;
 import org.securefhir.auth.schema.SmartAuthSchema;
 import org.securefhir.auth.user.UserAccounts;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -118,10 +121,15 @@ public class SmartAuthConfig {
         return new TotpService(jdbc, transactions, cipher, random, clock, "Secure FHIR", properties.totpWindowSteps());
     }
 
+    /** Security events go to the log and to every durable store (the audit trail, when present). */
     @Bean
-    @ConditionalOnMissingBean
-    SecurityEventSink securityEventSink() {
-        return new LoggingSecurityEventSink();
+    SecurityEventSink securityEventSink(ObjectProvider<SecurityEventStore> stores) {
+        LoggingSecurityEventSink log = new LoggingSecurityEventSink();
+        List<SecurityEventStore> durable = stores.orderedStream().toList();
+        return event -> {
+            log.record(event);
+            durable.forEach(store -> store.store(event));
+        };
     }
 
     @Bean

@@ -1,6 +1,6 @@
 package org.securefhir.auth.event;
 
-/** Where security events go. The audit module persists them; until then they are logged. */
+/** Where security events go: the log and the durable audit trail ({@link SecurityEventStore}). */
 @FunctionalInterface
 public interface SecurityEventSink {
 

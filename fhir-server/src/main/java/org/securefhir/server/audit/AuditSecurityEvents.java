@@ -1,0 +1,64 @@
+package org.securefhir.server.audit;
+
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Locale;
+import org.securefhir.auth.event.SecurityEvent;
+import org.securefhir.auth.event.SecurityEventStore;
+import org.securefhir.interceptors.audit.AuditRecord;
+import org.securefhir.interceptors.audit.AuditSink;
+
+/** The authorization server's security events (logins, MFA, tokens, users, clients) into the audit trail. */
+final class AuditSecurityEvents implements SecurityEventStore {
+
+    private final AuditSink sink;
+    private final String node;
+
+    AuditSecurityEvents(AuditSink sink, String node) {
+        this.sink = sink;
+        this.node = node;
+    }
+
+    @Override
+    public void store(SecurityEvent event) {
+        boolean failure = switch (event.type()) {
+            case LOGIN_FAILURE, MFA_FAILURE, ACCOUNT_LOCKED, CLIENT_AUTHENTICATION_FAILURE -> true;
+            default -> false;
+        };
+        String action = switch (event.type()) {
+            case USER_CREATED, CLIENT_REGISTERED, LAUNCH_CREATED, MFA_ENROLLED, TOKEN_ISSUED, TOKEN_REFRESHED -> "C";
+            case USER_CHANGED, MFA_RESET -> "U";
+            case TOKEN_REVOKED -> "D";
+            default -> "E";
+        };
+        sink.append(new AuditRecord(
+                event.at().truncatedTo(ChronoUnit.MILLIS).toString(),
+                "security",
+                event.type().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                action,
+                failure ? AuditRecord.MINOR_FAILURE : AuditRecord.SUCCESS,
+                null,
+                event.detail() == null || event.detail().isBlank() ? null : truncate(event.detail()),
+                event.userId().or(event::subjectKey).orElse(null),
+                null,
+                List.of(),
+                event.clientId().orElse(null),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                List.of(),
+                List.of(),
+                event.sourceAddress().orElse(null),
+                null,
+                node,
+                null,
+                null));
+    }
+
+    private static String truncate(String text) {
+        return text.length() > 300 ? text.substring(0, 300) : text;
+    }
+}

@@ -1,0 +1,92 @@
+package org.securefhir.server.audit;
+
+import ca.uhn.fhir.rest.api.server.IBundleProvider;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IPrimitiveType;
+import org.hl7.fhir.r4.model.AuditEvent;
+import org.hl7.fhir.r4.model.InstantType;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** Reads the audit trail: AuditEvents rendered from the stored records, by id or by query. */
+final class AuditTrail {
+
+    private final JdbcTemplate jdbc;
+
+    AuditTrail(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    java.util.Optional<AuditEvent> read(long id) {
+        return jdbc
+                .query(
+                        "SELECT id, content FROM audit.record WHERE id = ?",
+                        (row, n) -> AuditEventRendering.render(row.getLong(1), row.getString(2)),
+                        id)
+                .stream()
+                .findFirst();
+    }
+
+    /** The results of a query, pinned to the records that exist now. */
+    Results search(AuditQuery query) {
+        Long max = jdbc.queryForObject("SELECT coalesce(max(id), 0) FROM audit.record", Long.class);
+        return new Results(query.upToId() > 0 ? query : query.withUpToId(max));
+    }
+
+    /** A page-able result: counted once, fetched by offset, ordered by time (then id). */
+    final class Results implements IBundleProvider {
+
+        private final AuditQuery query;
+        private final Date published = new Date();
+        private Integer size;
+
+        Results(AuditQuery query) {
+            this.query = query;
+        }
+
+        AuditQuery query() {
+            return query;
+        }
+
+        @Override
+        public IPrimitiveType<Date> getPublished() {
+            return new InstantType(published);
+        }
+
+        @Override
+        public List<IBaseResource> getResources(int fromIndex, int toIndex) {
+            List<Object> arguments = new ArrayList<>();
+            String where = query.where(arguments);
+            String order = query.ascending() ? "recorded ASC, id ASC" : "recorded DESC, id DESC";
+            arguments.add(Math.max(0, toIndex - fromIndex));
+            arguments.add(fromIndex);
+            return new ArrayList<>(jdbc.query(
+                    "SELECT id, content FROM audit.record WHERE " + where + " ORDER BY " + order + " LIMIT ? OFFSET ?",
+                    (row, n) -> AuditEventRendering.render(row.getLong(1), row.getString(2)),
+                    arguments.toArray()));
+        }
+
+        @Override
+        public String getUuid() {
+            return query.pageId();
+        }
+
+        @Override
+        public Integer preferredPageSize() {
+            return null;
+        }
+
+        @Override
+        public Integer size() {
+            if (size == null) {
+                List<Object> arguments = new ArrayList<>();
+                String where = query.where(arguments);
+                size = jdbc.queryForObject(
+                        "SELECT count(*) FROM audit.record WHERE " + where, Integer.class, arguments.toArray());
+            }
+            return size;
+        }
+    }
+}

@@ -1,0 +1,242 @@
+package org.securefhir.server.audit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.sql.Array;
+import java.sql.PreparedStatement;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.securefhir.interceptors.audit.AuditRecord;
+import org.securefhir.interceptors.audit.AuditSink;
+import org.securefhir.interceptors.audit.AuditUnavailableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The durable audit store: records are appended to {@code audit.record} by one writer thread per
+ * node in group commits (everything waiting, up to {@value #MAX_BATCH} rows, in one transaction),
+ * each extending the node's hash chain; {@link #append} returns once its record's transaction has
+ * committed, so no response leaves before its audit record is durable. Every {@value
+ * #CHECKPOINT_EVERY} records (or minute) a MAC-signed checkpoint of the chain head is written in
+ * the same transaction.
+ */
+final class JdbcAuditStore implements AuditSink, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(JdbcAuditStore.class);
+    static final int MAX_BATCH = 500;
+    static final int CHECKPOINT_EVERY = 1000;
+    private static final Duration CHECKPOINT_INTERVAL = Duration.ofMinutes(1);
+
+    static final ObjectMapper CANONICAL = new ObjectMapper()
+            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+            .configure(SerializationFeature.INDENT_OUTPUT, false);
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate transactions;
+    private final AuditChain chain;
+    private final String node;
+    private final Duration commitTimeout;
+    private final Clock clock;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(50_000);
+    private final Thread writer;
+    private volatile boolean running = true;
+
+    // writer thread only
+    private long lastSeq;
+    private byte[] lastHash;
+    private long lastCheckpointSeq;
+    private Instant lastCheckpointAt;
+
+    private record Pending(AuditRecord record, CompletableFuture<Void> committed) {}
+
+    JdbcAuditStore(
+            JdbcTemplate jdbc,
+            TransactionTemplate transactions,
+            AuditChain chain,
+            String node,
+            Duration commitTimeout,
+            Clock clock) {
+        this.jdbc = jdbc;
+        this.transactions = transactions;
+        this.chain = chain;
+        this.node = node;
+        this.commitTimeout = commitTimeout;
+        this.clock = clock;
+        loadHead();
+        this.writer = new Thread(this::run, "audit-writer");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    @Override
+    public void append(AuditRecord record) {
+        Pending pending = new Pending(record, new CompletableFuture<>());
+        if (!running || !queue.offer(pending)) {
+            throw new AuditUnavailableException("The audit trail is not accepting records", null);
+        }
+        try {
+            pending.committed().get(commitTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new AuditUnavailableException("The audit trail is unavailable; the request was not completed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AuditUnavailableException("Interrupted while committing the audit record", e);
+        }
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>(MAX_BATCH);
+        while (running || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(1, TimeUnit.SECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.clear();
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                try {
+                    write(batch);
+                    batch.forEach(pending -> pending.committed().complete(null));
+                } catch (RuntimeException e) {
+                    log.error("Audit batch of {} records could not be committed: {}", batch.size(), e.toString());
+                    batch.forEach(pending -> pending.committed().completeExceptionally(e));
+                    Thread.sleep(100);
+                    reloadHeadQuietly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void write(List<Pending> batch) {
+        long seq = lastSeq;
+        byte[] previous = lastHash;
+        List<Object[]> rows = new ArrayList<>(batch.size());
+        List<String[]> patients = new ArrayList<>(batch.size());
+        for (Pending pending : batch) {
+            AuditRecord record = pending.record();
+            String content = canonical(record);
+            seq++;
+            byte[] hash = AuditChain.hash(previous, node, seq, content);
+            rows.add(new Object[] {
+                node,
+                seq,
+                Timestamp.from(Instant.parse(record.recorded())),
+                record.category(),
+                record.subtype(),
+                record.action(),
+                record.outcome(),
+                record.userId(),
+                record.clientId(),
+                record.resourceType(),
+                record.resourceId(),
+                content,
+                previous,
+                hash
+            });
+            patients.add(record.patients().toArray(String[]::new));
+            previous = hash;
+        }
+        long newSeq = seq;
+        byte[] newHash = previous;
+        Instant now = clock.instant();
+        boolean checkpoint = newSeq - lastCheckpointSeq >= CHECKPOINT_EVERY
+                || Duration.between(lastCheckpointAt, now).compareTo(CHECKPOINT_INTERVAL) >= 0;
+        transactions.executeWithoutResult(status -> {
+            jdbc.execute(
+                    "INSERT INTO audit.record (node, node_seq, recorded, category, subtype, action, outcome, user_id,"
+                            + " client_id, resource_type, resource_id, patients, content, prev_hash, hash)"
+                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (PreparedStatement statement) -> {
+                        for (int i = 0; i < rows.size(); i++) {
+                            Object[] row = rows.get(i);
+                            for (int c = 0; c < 11; c++) {
+                                statement.setObject(c + 1, row[c]);
+                            }
+                            Array array = statement.getConnection().createArrayOf("text", patients.get(i));
+                            statement.setArray(12, array);
+                            statement.setString(13, (String) row[11]);
+                            statement.setBytes(14, (byte[]) row[12]);
+                            statement.setBytes(15, (byte[]) row[13]);
+                            statement.addBatch();
+                        }
+                        statement.executeBatch();
+                        return null;
+                    });
+            if (checkpoint) {
+                jdbc.update(
+                        "INSERT INTO audit.checkpoint (node, node_seq, hash, mac, created) VALUES (?, ?, ?, ?, ?)",
+                        node,
+                        newSeq,
+                        newHash,
+                        chain.checkpointMac(node, newSeq, newHash),
+                        Timestamp.from(now));
+            }
+        });
+        lastSeq = newSeq;
+        lastHash = newHash;
+        if (checkpoint) {
+            lastCheckpointSeq = newSeq;
+            lastCheckpointAt = now;
+        }
+    }
+
+    static String canonical(AuditRecord record) {
+        try {
+            return CANONICAL.writeValueAsString(record);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void loadHead() {
+        List<Object[]> head = jdbc.query(
+                "SELECT node_seq, hash FROM audit.record WHERE node = ? ORDER BY node_seq DESC LIMIT 1",
+                (row, n) -> new Object[] {row.getLong(1), row.getBytes(2)},
+                node);
+        if (head.isEmpty()) {
+            List<Object[]> purged = jdbc.query(
+                    "SELECT up_to_seq, last_hash FROM audit.purge WHERE node = ? ORDER BY up_to_seq DESC LIMIT 1",
+                    (row, n) -> new Object[] {row.getLong(1), row.getBytes(2)},
+                    node);
+            lastSeq = purged.isEmpty() ? 0 : (long) purged.get(0)[0];
+            lastHash = purged.isEmpty() ? AuditChain.GENESIS : (byte[]) purged.get(0)[1];
+        } else {
+            lastSeq = (long) head.get(0)[0];
+            lastHash = (byte[]) head.get(0)[1];
+        }
+        lastCheckpointSeq = jdbc.queryForObject(
+                "SELECT coalesce(max(node_seq), 0) FROM audit.checkpoint WHERE node = ?", Long.class, node);
+        lastCheckpointAt = clock.instant();
+    }
+
+    private void reloadHeadQuietly() {
+        try {
+            loadHead();
+        } catch (RuntimeException e) {
+            log.warn("Audit store still unavailable: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        writer.join(Duration.ofSeconds(10).toMillis());
+    }
+}

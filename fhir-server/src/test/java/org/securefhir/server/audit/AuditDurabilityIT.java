@@ -1,0 +1,171 @@
+package org.securefhir.server.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Patient;
+import org.junit.jupiter.api.Test;
+import org.securefhir.auth.demo.DemoData;
+import org.securefhir.server.support.AbstractFhirServerIT;
+import org.securefhir.server.support.TestFhirClient;
+
+/**
+ * "Never lost": the packaged server is killed with SIGKILL in the middle of a read load, restarted on
+ * the same data, and every read that completed (a 200 the client received) must have its audit
+ * record; the chain must still verify.
+ */
+class AuditDurabilityIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void whenKilledUnderLoadThenEveryCompletedResponseHasItsAuditRecord() throws Exception {
+        Path dir = AbstractFhirServerIT.freshDirectory("kill-");
+        int port = AbstractFhirServerIT.freePort();
+        Process server = start(dir, port);
+        Process restarted = null;
+        try {
+            SSLContext ssl = TestFhirClient.trusting(dir.resolve("data/tls/server.crt"));
+            String token = backendToken(port, ssl);
+            TestFhirClient fhir = new TestFhirClient("https://localhost:" + port + "/fhir", ssl, () -> token);
+            Patient patient = new Patient();
+            patient.addName().setFamily("Durable");
+            String id = fhir.create("/Patient", patient);
+
+            // when: 8 clients read until the server is killed
+            AtomicInteger completed = new AtomicInteger();
+            AtomicBoolean stop = new AtomicBoolean();
+            ExecutorService clients = Executors.newFixedThreadPool(8);
+            for (int i = 0; i < 8; i++) {
+                clients.submit(() -> {
+                    while (!stop.get()) {
+                        try {
+                            if (fhir.get("/Patient/" + id).status() == 200) {
+                                completed.incrementAndGet();
+                            }
+                        } catch (RuntimeException e) {
+                            return; // connection lost: the server is gone
+                        }
+                    }
+                });
+            }
+            Thread.sleep(3000);
+            server.destroyForcibly(); // SIGKILL
+            server.waitFor(30, TimeUnit.SECONDS);
+            stop.set(true);
+            clients.shutdown();
+            clients.awaitTermination(60, TimeUnit.SECONDS);
+            assertThat(completed.get()).isGreaterThan(50);
+
+            // then: after a restart on the same data, every completed read is in the trail
+            restarted = start(dir, port);
+            String token2 = backendToken(port, ssl);
+            TestFhirClient after = new TestFhirClient("https://localhost:" + port + "/fhir", ssl, () -> token2);
+            Bundle count = after.get("/AuditEvent?entity=Patient/" + id + "&subtype=read&outcome=0&_summary=count")
+                    .as(Bundle.class);
+            assertThat(count.getTotal()).isGreaterThanOrEqualTo(completed.get());
+        } finally {
+            server.destroyForcibly();
+            if (restarted != null) {
+                restarted.destroy();
+                restarted.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static Process start(Path dir, int port) throws Exception {
+        File jar = Path.of("target", "fhir-server.jar").toAbsolutePath().toFile();
+        Process process = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-jar",
+                        jar.toString(),
+                        "--server.port=" + port,
+                        "--fhir.data-dir=" + dir.resolve("data"))
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("server-" + Instant.now().toEpochMilli() + ".log")
+                        .toFile())
+                .start();
+        HttpClient http = HttpClient.newBuilder().sslContext(trustAll()).build();
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new AssertionError("server exited; see " + dir);
+            }
+            try {
+                HttpResponse<String> ready = http.send(
+                        HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/actuator/health/readiness"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (ready.statusCode() == 200 && Files.exists(dir.resolve("data/tls/server.crt"))) {
+                    Thread.sleep(2000); // demo data
+                    return process;
+                }
+            } catch (java.io.IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("server not ready in 3 minutes; see " + dir);
+    }
+
+    private static String backendToken(int port, SSLContext ssl) throws Exception {
+        String basic = Base64.getEncoder()
+                .encodeToString((DemoData.BACKEND_CLIENT_ID + ":" + DemoData.BACKEND_CLIENT_SECRET)
+                        .getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> response = HttpClient.newBuilder()
+                .sslContext(ssl)
+                .build()
+                .send(
+                        HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/auth/oauth2/token"))
+                                .header("Authorization", "Basic " + basic)
+                                .header("Content-Type", "application/x-www-form-urlencoded")
+                                .POST(HttpRequest.BodyPublishers.ofString(
+                                        "grant_type=client_credentials&scope=system%2F*.rs+system%2FPatient.cruds"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body()).path("access_token").asText();
+    }
+
+    /** Readiness only: the certificate is generated by the server we are waiting for. */
+    private static SSLContext trustAll() throws Exception {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(
+                null,
+                new javax.net.ssl.TrustManager[] {
+                    new javax.net.ssl.X509TrustManager() {
+                        @Override
+                        public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String type) {}
+
+                        @Override
+                        public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String type) {}
+
+                        @Override
+                        public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                            return new java.security.cert.X509Certificate[0];
+                        }
+                    }
+                },
+                null);
+        return context;
+    }
+}

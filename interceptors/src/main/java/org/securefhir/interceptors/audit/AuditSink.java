@@ -1,0 +1,14 @@
+package org.securefhir.interceptors.audit;
+
+/** The durable audit store: {@link #append} returns only once the record is committed. */
+@FunctionalInterface
+public interface AuditSink {
+
+    /**
+     * Stores the record durably before returning.
+     *
+     * @throws AuditUnavailableException when the record could not be committed (the request then
+     *     fails closed)
+     */
+    void append(AuditRecord record);
+}
