@@ -13,6 +13,7 @@ import org.securefhir.auth.event.SecurityEventStore;
 import org.securefhir.auth.keys.SecretKeys;
 import org.securefhir.interceptors.audit.AuditInterceptor;
 import org.securefhir.interceptors.audit.AuditRecords;
+import org.securefhir.interceptors.audit.AuditSink;
 import org.securefhir.interceptors.audit.AuditUnavailableException;
 import org.securefhir.server.authorization.AuthorizationProperties;
 import org.securefhir.server.security.RejectedRequests;
@@ -59,14 +60,13 @@ public class AuditConfig {
     }
 
     @Bean(destroyMethod = "close")
-    JdbcAuditStore auditStore(
+    AuditPipeline auditPipeline(
             JdbcTemplate jdbc,
             TransactionTemplate transactions,
             AuditChain chain,
             AuditProperties properties,
             Clock clock) {
-        AuditSchema.create(jdbc);
-        return new JdbcAuditStore(jdbc, transactions, chain, nodeId(properties), properties.commitTimeout(), clock);
+        return new AuditPipeline(jdbc, transactions, chain, properties, nodeId(properties), clock);
     }
 
     @Bean
@@ -75,14 +75,14 @@ public class AuditConfig {
     }
 
     @Bean
-    SecurityEventStore auditSecurityEvents(JdbcAuditStore store, AuditProperties properties) {
+    SecurityEventStore auditSecurityEvents(AuditPipeline store, AuditProperties properties) {
         return new AuditSecurityEvents(store, nodeId(properties));
     }
 
     /** What the FHIR endpoint needs of the audit trail. */
     @Bean
     FhirAudit fhirAudit(
-            JdbcAuditStore store,
+            AuditPipeline store,
             AuditTrail trail,
             AuditChain chain,
             JdbcTemplate jdbc,
@@ -110,7 +110,7 @@ public class AuditConfig {
             AuditOperations operations,
             AuditTrail trail,
             AuditRecords records,
-            JdbcAuditStore store) {
+            AuditSink store) {
 
         public void registerOn(RestfulServer server) {
             server.registerProvider(provider);

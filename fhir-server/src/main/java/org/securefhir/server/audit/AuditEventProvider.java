@@ -126,7 +126,8 @@ final class AuditEventProvider implements IResourceProvider {
         for (String code : codes(param)) {
             switch (code.toLowerCase(Locale.ROOT)) {
                 case "rest" -> values.add("rest");
-                case "110114", "110113" -> values.add("security");
+                case "110114" -> values.add("security");
+                case "110113" -> values.addAll(List.of("security", "alert"));
                 default -> values.add("none");
             }
         }

@@ -53,6 +53,11 @@ final class AuditSchema {
                   purged_before timestamptz NOT NULL,
                   purged_at timestamptz NOT NULL,
                   PRIMARY KEY (node, up_to_seq))""");
+        // where each forwarding destination has got to (updated, so not append-only)
+        jdbc.execute("""
+                CREATE TABLE IF NOT EXISTS audit.forward_cursor (
+                  name varchar(100) PRIMARY KEY,
+                  last_id bigint NOT NULL)""");
         jdbc.execute("""
                 CREATE OR REPLACE FUNCTION audit.refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN

@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.securefhir.interceptors.audit.AuditRecord;
 import org.securefhir.interceptors.audit.AuditSink;
 import org.securefhir.interceptors.audit.AuditUnavailableException;
@@ -31,7 +32,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * each extending the node's hash chain; {@link #append} returns once its record's transaction has
  * committed, so no response leaves before its audit record is durable. Every {@value
  * #CHECKPOINT_EVERY} records (or minute) a MAC-signed checkpoint of the chain head is written in
- * the same transaction.
+ * the same transaction. Committed records are then handed, in commit order, to an after-commit
+ * consumer (the alert rules).
  */
 final class JdbcAuditStore implements AuditSink, AutoCloseable {
 
@@ -50,6 +52,7 @@ final class JdbcAuditStore implements AuditSink, AutoCloseable {
     private final String node;
     private final Duration commitTimeout;
     private final Clock clock;
+    private final Consumer<List<AuditRecord>> afterCommit;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(50_000);
     private final Thread writer;
     private volatile boolean running = true;
@@ -68,7 +71,9 @@ final class JdbcAuditStore implements AuditSink, AutoCloseable {
             AuditChain chain,
             String node,
             Duration commitTimeout,
-            Clock clock) {
+            Clock clock,
+            Consumer<List<AuditRecord>> afterCommit) {
+        this.afterCommit = afterCommit;
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.chain = chain;
@@ -111,6 +116,7 @@ final class JdbcAuditStore implements AuditSink, AutoCloseable {
                 try {
                     write(batch);
                     batch.forEach(pending -> pending.committed().complete(null));
+                    notifyCommitted(batch);
                 } catch (RuntimeException e) {
                     log.error("Audit batch of {} records could not be committed: {}", batch.size(), e.toString());
                     batch.forEach(pending -> pending.committed().completeExceptionally(e));
@@ -194,6 +200,14 @@ final class JdbcAuditStore implements AuditSink, AutoCloseable {
         if (checkpoint) {
             lastCheckpointSeq = newSeq;
             lastCheckpointAt = now;
+        }
+    }
+
+    private void notifyCommitted(List<Pending> batch) {
+        try {
+            afterCommit.accept(batch.stream().map(Pending::record).toList());
+        } catch (RuntimeException e) {
+            log.error("After-commit processing of audit records failed: {}", e.toString());
         }
     }
 

@@ -1,0 +1,159 @@
+package org.securefhir.interceptors.audit;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Rules over the audit stream for unusual access, each raising an alert (itself an audit record,
+ * category {@code alert}, so alerts are as tamper-evident and queryable as the rest):
+ *
+ * <ul>
+ *   <li>{@code many-patients}: one user read more than N distinct patients within an hour;
+ *   <li>{@code repeated-denials}: more than M refusals (401/403) for one user or address within ten
+ *       minutes;
+ *   <li>{@code after-hours-bulk}: one user read more than K distinct patients outside working hours;
+ *   <li>{@code break-glass}: any access with purpose of use {@code BTG} (HL7 v3 ActReason
+ *       break-the-glass).
+ * </ul>
+ * Each rule raises at most once per user (or address) per window. Not thread-safe: one evaluator.
+ */
+public final class AuditAlerts {
+
+    /** Thresholds. Working hours are [start, end) in {@code zone}. */
+    public record Settings(
+            int maxPatientsPerHour,
+            int maxDenialsPerTenMinutes,
+            int maxPatientsAfterHours,
+            LocalTime workdayStart,
+            LocalTime workdayEnd,
+            ZoneId zone) {}
+
+    private static final Duration HOUR = Duration.ofHours(1);
+    private static final Duration TEN_MINUTES = Duration.ofMinutes(10);
+
+    private final Settings settings;
+    private final Map<String, Deque<Access>> reads = new HashMap<>();
+    private final Map<String, Deque<Instant>> denials = new HashMap<>();
+    private final Map<String, Deque<Access>> afterHours = new HashMap<>();
+    private final Map<String, Instant> raised = new HashMap<>();
+
+    private record Access(Instant at, String patient) {}
+
+    public AuditAlerts(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** The alerts this record raises (usually none). */
+    public List<AuditRecord> evaluate(AuditRecord record) {
+        if (!"rest".equals(record.category())) {
+            return List.of();
+        }
+        Instant at = Instant.parse(record.recorded());
+        List<AuditRecord> alerts = new ArrayList<>();
+        String who = record.userId() != null ? record.userId() : record.clientId();
+        if ("BTG".equalsIgnoreCase(record.purposeOfUse())) {
+            alerts.add(alert(
+                    record,
+                    "break-glass",
+                    "emergency access (break-the-glass) to " + String.join(" ", record.patients())));
+        }
+        if (record.status() != null && (record.status() == 401 || record.status() == 403)) {
+            String key = who != null ? who : "ip:" + record.sourceIp();
+            Deque<Instant> window = denials.computeIfAbsent(key, k -> new ArrayDeque<>());
+            window.addLast(at);
+            while (!window.isEmpty() && window.peekFirst().isBefore(at.minus(TEN_MINUTES))) {
+                window.removeFirst();
+            }
+            if (window.size() > settings.maxDenialsPerTenMinutes() && once("repeated-denials", key, at, TEN_MINUTES)) {
+                alerts.add(alert(
+                        record,
+                        "repeated-denials",
+                        window.size() + " refused requests within 10 minutes"
+                                + (who == null ? " from " + record.sourceIp() : "")));
+            }
+        }
+        if (who != null
+                && "R".equals(record.action())
+                && AuditRecord.SUCCESS.equals(record.outcome())
+                && !record.patients().isEmpty()) {
+            int distinct = distinctPatients(reads, who, record, at, HOUR);
+            if (distinct > settings.maxPatientsPerHour() && once("many-patients", who, at, HOUR)) {
+                alerts.add(alert(record, "many-patients", distinct + " distinct patients read within an hour"));
+            }
+            if (isAfterHours(at)) {
+                int night = distinctPatients(afterHours, who, record, at, Duration.ofHours(12));
+                if (night > settings.maxPatientsAfterHours()
+                        && once("after-hours-bulk", who, at, Duration.ofHours(12))) {
+                    alerts.add(
+                            alert(record, "after-hours-bulk", night + " distinct patients read outside working hours"));
+                }
+            }
+        }
+        return alerts;
+    }
+
+    private static int distinctPatients(
+            Map<String, Deque<Access>> windows, String who, AuditRecord record, Instant at, Duration length) {
+        Deque<Access> window = windows.computeIfAbsent(who, k -> new ArrayDeque<>());
+        record.patients().forEach(patient -> window.addLast(new Access(at, patient)));
+        while (!window.isEmpty() && window.peekFirst().at().isBefore(at.minus(length))) {
+            window.removeFirst();
+        }
+        Set<String> distinct = new HashSet<>();
+        window.forEach(access -> distinct.add(access.patient()));
+        return distinct.size();
+    }
+
+    private boolean isAfterHours(Instant at) {
+        LocalTime time = at.atZone(settings.zone()).toLocalTime();
+        return time.isBefore(settings.workdayStart()) || !time.isBefore(settings.workdayEnd());
+    }
+
+    private boolean once(String rule, String key, Instant at, Duration window) {
+        Instant last = raised.get(rule + "|" + key);
+        if (last != null && last.isAfter(at.minus(window))) {
+            return false;
+        }
+        raised.put(rule + "|" + key, at);
+        return true;
+    }
+
+    private static AuditRecord alert(AuditRecord cause, String rule, String detail) {
+        return new AuditRecord(
+                Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(),
+                "alert",
+                rule,
+                "E",
+                AuditRecord.SERIOUS_FAILURE,
+                null,
+                detail,
+                cause.userId(),
+                cause.fhirUser(),
+                cause.roles(),
+                cause.clientId(),
+                cause.tokenId(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                cause.patients(),
+                List.of(),
+                cause.sourceIp(),
+                cause.userAgent(),
+                cause.node(),
+                cause.requestId(),
+                cause.purposeOfUse());
+    }
+}

@@ -1,0 +1,117 @@
+package org.securefhir.interceptors.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AuditAlertsTest {
+
+    private final AuditAlerts alerts = new AuditAlerts(
+            new AuditAlerts.Settings(3, 2, 2, LocalTime.of(7, 0), LocalTime.of(19, 0), ZoneId.of("UTC")));
+
+    @Test
+    void whenUserReadsMorePatientsThanAllowedWithinAnHourThenOneAlert() {
+        List<AuditRecord> raised = new ArrayList<>();
+        for (int i = 1; i <= 6; i++) {
+            raised.addAll(alerts.evaluate(read("u1", "Patient/p" + i, "2026-11-25T10:0" + i + ":00Z", null)));
+        }
+
+        assertThat(raised).singleElement().satisfies(alert -> {
+            assertThat(alert.category()).isEqualTo("alert");
+            assertThat(alert.subtype()).isEqualTo("many-patients");
+            assertThat(alert.userId()).isEqualTo("u1");
+            assertThat(alert.outcomeDetail()).contains("4 distinct patients");
+        });
+    }
+
+    @Test
+    void whenTheSamePatientIsReadAgainThenNoAlert() {
+        List<AuditRecord> raised = new ArrayList<>();
+        for (int i = 1; i <= 9; i++) {
+            raised.addAll(alerts.evaluate(read("u2", "Patient/same", "2026-11-25T10:0" + i + ":00Z", null)));
+        }
+
+        assertThat(raised).isEmpty();
+    }
+
+    @Test
+    void whenRepeatedDenialsThenAlertAndWhenSpreadOutThenNone() {
+        List<AuditRecord> burst = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            burst.addAll(alerts.evaluate(denied("u3", "2026-11-25T10:0" + i + ":00Z")));
+        }
+        List<AuditRecord> spread = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            spread.addAll(alerts.evaluate(denied("u4", "2026-11-25T1" + i + ":00:00Z")));
+        }
+
+        assertThat(burst).extracting(AuditRecord::subtype).containsExactly("repeated-denials");
+        assertThat(spread).isEmpty();
+    }
+
+    @Test
+    void whenBulkReadsAtNightThenAfterHoursAlertButNotByDay() {
+        List<AuditRecord> night = new ArrayList<>();
+        List<AuditRecord> day = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            night.addAll(alerts.evaluate(read("u5", "Patient/n" + i, "2026-11-25T23:0" + i + ":00Z", null)));
+            day.addAll(alerts.evaluate(read("u6", "Patient/d" + i, "2026-11-25T12:0" + i + ":00Z", null)));
+        }
+
+        assertThat(night).extracting(AuditRecord::subtype).containsExactly("after-hours-bulk");
+        assertThat(day).isEmpty();
+    }
+
+    @Test
+    void whenBreakGlassThenAlertNamingThePatient() {
+        List<AuditRecord> raised = alerts.evaluate(read("u7", "Patient/e1", "2026-11-25T10:00:00Z", "BTG"));
+
+        assertThat(raised).singleElement().satisfies(alert -> {
+            assertThat(alert.subtype()).isEqualTo("break-glass");
+            assertThat(alert.patients()).containsExactly("Patient/e1");
+        });
+    }
+
+    private static AuditRecord read(String user, String patient, String at, String purpose) {
+        return record(user, List.of(patient), at, "0", 200, purpose);
+    }
+
+    private static AuditRecord denied(String user, String at) {
+        return record(user, List.of(), at, "4", 403, null);
+    }
+
+    private static AuditRecord record(
+            String user, List<String> patients, String at, String outcome, int status, String purpose) {
+        Instant.parse(at);
+        return new AuditRecord(
+                at,
+                "rest",
+                "read",
+                "R",
+                outcome,
+                status,
+                null,
+                user,
+                null,
+                List.of("nurse"),
+                "app",
+                null,
+                "Patient",
+                null,
+                null,
+                null,
+                null,
+                patients,
+                List.of(),
+                "10.0.0.1",
+                null,
+                "n1",
+                null,
+                purpose);
+    }
+}
