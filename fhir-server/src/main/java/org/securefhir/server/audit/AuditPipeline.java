@@ -109,6 +109,11 @@ final class AuditPipeline implements AuditSink, AutoCloseable {
         store.append(record);
     }
 
+    @Override
+    public void appendAll(List<AuditRecord> records) {
+        store.appendAll(records);
+    }
+
     AuditRetention retention() {
         return retention;
     }

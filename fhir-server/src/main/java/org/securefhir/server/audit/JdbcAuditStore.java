@@ -88,12 +88,22 @@ final class JdbcAuditStore implements AuditSink, AutoCloseable {
 
     @Override
     public void append(AuditRecord record) {
-        Pending pending = new Pending(record, new CompletableFuture<>());
-        if (!running || !queue.offer(pending)) {
-            throw new AuditUnavailableException("The audit trail is not accepting records", null);
+        appendAll(List.of(record));
+    }
+
+    @Override
+    public void appendAll(List<AuditRecord> records) {
+        List<CompletableFuture<Void>> committed = new ArrayList<>(records.size());
+        for (AuditRecord record : records) {
+            Pending pending = new Pending(record, new CompletableFuture<>());
+            if (!running || !queue.offer(pending)) {
+                throw new AuditUnavailableException("The audit trail is not accepting records", null);
+            }
+            committed.add(pending.committed());
         }
         try {
-            pending.committed().get(commitTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(committed.toArray(CompletableFuture[]::new))
+                    .get(commitTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new AuditUnavailableException("The audit trail is unavailable; the request was not completed", e);
         } catch (InterruptedException e) {

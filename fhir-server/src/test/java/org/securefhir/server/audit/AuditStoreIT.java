@@ -22,6 +22,7 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.securefhir.interceptors.audit.AuditRecord;
+import org.securefhir.interceptors.audit.AuditUnavailableException;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -151,6 +152,38 @@ class AuditStoreIT {
             store.close();
             Files.deleteIfExists(file);
         }
+    }
+
+    @Test
+    void whenTheStoreCannotCommitThenAppendFailsClosedAndRecoversAfterwards() throws Exception {
+        AuditSchema.create(JDBC);
+        JdbcAuditStore store = store("failing-node");
+        try {
+            store.append(record(now(), "before"));
+            JDBC.execute("ALTER TABLE audit.record RENAME TO record_away");
+            try {
+                assertThatThrownBy(() -> store.append(record(now(), "during")))
+                        .isInstanceOf(AuditUnavailableException.class)
+                        .satisfies(e -> assertThat(((AuditUnavailableException) e).getStatusCode())
+                                .isEqualTo(503));
+            } finally {
+                JDBC.execute("ALTER TABLE audit.record_away RENAME TO record");
+            }
+            Thread.sleep(300); // the writer reloads its chain head after a failed batch
+            store.append(record(now(), "after"));
+            assertThat(JDBC.queryForList(
+                            "SELECT user_id FROM audit.record WHERE node = 'failing-node' ORDER BY node_seq",
+                            String.class))
+                    .containsExactly("before", "after");
+            assertThat(new AuditChainVerifier(JDBC, CHAIN).verify().firstBroken())
+                    .isEmpty();
+        } finally {
+            store.close();
+        }
+    }
+
+    private static String now() {
+        return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString();
     }
 
     private static JdbcAuditStore store(String node) {

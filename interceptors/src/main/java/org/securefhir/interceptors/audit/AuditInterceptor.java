@@ -8,6 +8,8 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.ResponseDetails;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import java.util.ArrayList;
+import java.util.List;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.Bundle;
@@ -68,9 +70,12 @@ public final class AuditInterceptor {
         if ((operation == RestOperationTypeEnum.TRANSACTION || operation == RestOperationTypeEnum.BATCH)
                 && request.getResource() instanceof Bundle entries) {
             draft.subtype = entries.getType() == Bundle.BundleType.BATCH ? "batch" : "transaction";
-            for (AuditRecord entry : records.entries(draft, entries, response instanceof Bundle b ? b : null)) {
-                sink.append(entry);
-            }
+            List<AuditRecord> all =
+                    new ArrayList<>(records.entries(draft, entries, response instanceof Bundle b ? b : null));
+            all.add(records.success(draft, status));
+            request.getUserData().put(DONE, Boolean.TRUE);
+            sink.appendAll(all);
+            return;
         }
         request.getUserData().put(DONE, Boolean.TRUE);
         sink.append(records.success(draft, status));

@@ -1,5 +1,7 @@
 package org.securefhir.interceptors.audit;
 
+import java.util.List;
+
 /** The durable audit store: {@link #append} returns only once the record is committed. */
 @FunctionalInterface
 public interface AuditSink {
@@ -11,4 +13,9 @@ public interface AuditSink {
      *     fails closed)
      */
     void append(AuditRecord record);
+
+    /** Stores several records durably before returning (one wait, not one per record). */
+    default void appendAll(List<AuditRecord> records) {
+        records.forEach(this::append);
+    }
 }
