@@ -4,33 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.UUID;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.Test;
 import org.securefhir.auth.demo.DemoData;
-import org.securefhir.auth.mfa.Totp;
 import org.securefhir.auth.mfa.TotpService;
-import org.securefhir.auth.user.NewUser;
 import org.securefhir.auth.user.Role;
-import org.securefhir.auth.user.UserAccount;
 import org.securefhir.auth.user.UserAccounts;
 import org.securefhir.server.support.AbstractFhirServerIT;
 import org.securefhir.server.support.TestBrowser;
 import org.securefhir.server.support.TestBrowser.Page;
 import org.securefhir.server.support.TestFhirClient;
+import org.securefhir.server.support.TestLogins;
 import org.securefhir.server.support.TestResources;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -41,7 +32,6 @@ import org.springframework.beans.factory.annotation.Autowired;
  */
 class EhrLaunchIT extends AbstractFhirServerIT {
 
-    private static final String PASSWORD = "a clinician's long passphrase";
     private static final String REDIRECT = DemoData.REDIRECT_URIS.get(0);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -57,7 +47,7 @@ class EhrLaunchIT extends AbstractFhirServerIT {
                 "patient", "demo-patient",
                 "encounter", "enc-42",
                 "fhirContext", List.of("Encounter/enc-42", "DiagnosticReport/dr-7")));
-        Clinician clinician = clinician();
+        TestLogins.User clinician = clinician();
         TestBrowser browser = browser();
         String verifier = verifier();
 
@@ -116,7 +106,7 @@ class EhrLaunchIT extends AbstractFhirServerIT {
 
     @Test
     void standaloneLaunchWhenClinicianPicksPatientThenTokenResponseNamesIt() throws Exception {
-        Clinician clinician = clinician();
+        TestLogins.User clinician = clinician();
         TestBrowser browser = browser();
         String verifier = verifier();
         String scope = "launch/patient openid patient/*.rs";
@@ -167,7 +157,7 @@ class EhrLaunchIT extends AbstractFhirServerIT {
 
     @Test
     void standaloneLaunchWhenAuditorThenNoPatientPickerAndNoPatientLookup() throws Exception {
-        Clinician auditor = user(Role.AUDITOR, Optional.empty());
+        TestLogins.User auditor = user(Role.AUDITOR, Optional.empty());
         TestBrowser browser = browser();
         String scope = "launch/patient openid patient/*.rs";
 
@@ -188,7 +178,7 @@ class EhrLaunchIT extends AbstractFhirServerIT {
 
     @Test
     void authorizeWhenLaunchUnknownOrWithoutLaunchScopeOrForAnotherAppThenInvalidRequest() throws Exception {
-        Clinician clinician = clinician();
+        TestLogins.User clinician = clinician();
         String forAnotherApp =
                 mintLaunch(Map.of("patient", "demo-patient", "client_id", DemoData.CONFIDENTIAL_CLIENT_ID));
         String valid = mintLaunch(Map.of("patient", "demo-patient"));
@@ -231,119 +221,41 @@ class EhrLaunchIT extends AbstractFhirServerIT {
 
     // --- helpers ---
 
-    private record Clinician(UserAccount account, byte[] secret) {}
+    private TestLogins logins() {
+        return new TestLogins("https://localhost:" + port, TestFhirClient.trusting(certificate()), accounts, totp);
+    }
 
-    private Clinician clinician() {
+    private TestLogins.User clinician() {
         return user(Role.PHYSICIAN, Optional.of("Practitioner/demo-physician"));
     }
 
-    private Clinician user(Role role, Optional<String> fhirUser) {
-        UserAccount account = accounts.create(
-                new NewUser(
-                        role.code() + "-" + UUID.randomUUID().toString().substring(0, 8),
-                        "Test " + role.code(),
-                        fhirUser,
-                        Set.of(role)),
-                PASSWORD);
-        byte[] secret = Totp.newSecret(new SecureRandom());
-        totp.importConfirmed(account.id(), secret);
-        return new Clinician(account, secret);
+    private TestLogins.User user(Role role, Optional<String> fhirUser) {
+        return logins().user(role, fhirUser);
     }
 
-    private String mintLaunch(Map<String, Object> context) throws Exception {
-        Page minted = browser()
-                .postJson(
-                        "/auth/launch",
-                        JSON.writeValueAsString(context),
-                        "Authorization",
-                        "Bearer " + backendToken("ehr_launch"));
-        assertThat(minted.status()).as(minted.body()).isEqualTo(201);
-        JsonNode body = JSON.readTree(minted.body());
-        assertThat(body.path("expires_in").asInt()).isPositive();
-        return body.path("launch").asText();
+    private String mintLaunch(Map<String, Object> context) {
+        return logins().mintLaunch(context);
     }
 
-    private String backendToken(String scope) throws Exception {
-        String basic = "Basic "
-                + Base64.getEncoder()
-                        .encodeToString((DemoData.BACKEND_CLIENT_ID + ":" + DemoData.BACKEND_CLIENT_SECRET)
-                                .getBytes(StandardCharsets.UTF_8));
-        Page token = browser()
-                .postForJson(
-                        "/auth/oauth2/token",
-                        List.of(Map.entry("grant_type", "client_credentials"), Map.entry("scope", scope)),
-                        "Authorization",
-                        basic);
-        assertThat(token.status()).as(token.body()).isEqualTo(200);
-        return JSON.readTree(token.body()).path("access_token").asText();
+    private String backendToken(String scope) {
+        return logins().backendToken(scope);
     }
 
-    /** Signs in (password, TOTP) as needed, consents, and returns the final redirect to the app. */
-    private Page authorize(TestBrowser browser, Clinician clinician, String scope, String launch, String verifier)
-            throws Exception {
-        return authorize(browser, clinician, scope, launch, verifier, true);
+    private Page authorize(TestBrowser browser, TestLogins.User user, String scope, String launch, String verifier) {
+        return authorize(browser, user, scope, launch, verifier, true);
     }
 
     private Page authorize(
-            TestBrowser browser, Clinician clinician, String scope, String launch, String verifier, boolean approve)
-            throws Exception {
-        String url = "/auth/oauth2/authorize?response_type=code&client_id=" + DemoData.PUBLIC_CLIENT_ID
-                + "&redirect_uri=" + URLEncoder.encode(REDIRECT, StandardCharsets.UTF_8)
-                + "&scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8)
-                + "&state=st&aud=" + URLEncoder.encode("https://localhost:" + port + "/fhir", StandardCharsets.UTF_8)
-                + (launch == null ? "" : "&launch=" + URLEncoder.encode(launch, StandardCharsets.UTF_8))
-                + "&code_challenge=" + challenge(verifier) + "&code_challenge_method=S256";
-        Page next = browser.get(url);
-        if (next.location() != null && next.location().endsWith("/auth/login")) {
-            Page login = browser.get("/auth/login");
-            browser.post(
-                    "/auth/login",
-                    List.of(
-                            Map.entry("username", clinician.account().username()),
-                            Map.entry("password", PASSWORD),
-                            Map.entry("_csrf", login.field("_csrf"))));
-            Page mfa = browser.get("/auth/mfa");
-            Page afterCode = browser.post(
-                    "/auth/mfa",
-                    List.of(
-                            Map.entry("code", Totp.code(clinician.secret(), Totp.timeStep(Instant.now()))),
-                            Map.entry("_csrf", mfa.field("_csrf"))));
-            next = browser.get(afterCode.location());
-        }
-        if (next.location() != null && next.location().contains("/auth/consent") && approve) {
-            Page consent = browser.get(next.location());
-            List<Map.Entry<String, String>> approval = new ArrayList<>(List.of(
-                    Map.entry("client_id", consent.field("client_id")),
-                    Map.entry("state", consent.field("state")),
-                    Map.entry("_csrf", consent.field("_csrf"))));
-            consent.fields("scope").forEach(granted -> approval.add(Map.entry("scope", granted)));
-            next = browser.post("/auth/oauth2/authorize", approval);
-        }
-        return next;
+            TestBrowser browser, TestLogins.User user, String scope, String launch, String verifier, boolean approve) {
+        return logins().authorize(browser, user, scope, Optional.ofNullable(launch), verifier, approve);
     }
 
     private Page exchange(TestBrowser browser, String code, String verifier) {
-        return browser.postForJson(
-                "/auth/oauth2/token",
-                List.of(
-                        Map.entry("grant_type", "authorization_code"),
-                        Map.entry("code", code),
-                        Map.entry("redirect_uri", REDIRECT),
-                        Map.entry("client_id", DemoData.PUBLIC_CLIENT_ID),
-                        Map.entry("code_verifier", verifier)));
+        return logins().exchange(browser, code, verifier);
     }
 
     private static String verifier() {
-        byte[] bytes = new byte[32];
-        new SecureRandom().nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
-
-    private static String challenge(String verifier) throws Exception {
-        return Base64.getUrlEncoder()
-                .withoutPadding()
-                .encodeToString(
-                        MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+        return TestLogins.verifier();
     }
 
     private TestBrowser browser() {

@@ -124,6 +124,29 @@ public final class TestLogins {
 
     public JsonNode tokens(TestBrowser browser, User user, String scope, Optional<String> launch) {
         String verifier = verifier();
+        Page next = authorize(browser, user, scope, launch, verifier, true);
+        if (next.location() == null
+                || !next.location().startsWith(REDIRECT)
+                || !next.locationQuery().containsKey("code")) {
+            throw new AssertionError("authorization did not reach the app with a code: " + next.status() + " "
+                    + next.location() + " " + next.body());
+        }
+        Page token = exchange(browser, next.locationQuery().get("code"), verifier);
+        if (token.status() != 200) {
+            throw new AssertionError("token exchange failed: " + token.status() + " " + token.body());
+        }
+        return json(token.body());
+    }
+
+    /**
+     * Sends the user to the authorization endpoint (PKCE S256 with this verifier), signs in with
+     * password and TOTP when asked, and approves every offered scope on the consent page when {@code
+     * approve} (otherwise stops at the redirect to the consent page).
+     *
+     * @return the last page: the redirect to the app, or to the consent page
+     */
+    public Page authorize(
+            TestBrowser browser, User user, String scope, Optional<String> launch, String verifier, boolean approve) {
         String url = "/auth/oauth2/authorize?response_type=code&client_id=" + clientId
                 + "&redirect_uri=" + encode(REDIRECT)
                 + "&scope=" + encode(scope)
@@ -145,7 +168,7 @@ public final class TestLogins {
                     List.of(Map.entry("code", user.currentCode()), Map.entry("_csrf", mfa.field("_csrf"))));
             next = browser.get(afterCode.location());
         }
-        if (next.location() != null && next.location().contains("/auth/consent")) {
+        if (approve && next.location() != null && next.location().contains("/auth/consent")) {
             Page consent = browser.get(next.location());
             List<Map.Entry<String, String>> approval = new ArrayList<>(List.of(
                     Map.entry("client_id", consent.field("client_id")),
@@ -154,24 +177,19 @@ public final class TestLogins {
             consent.fields("scope").forEach(granted -> approval.add(Map.entry("scope", granted)));
             next = browser.post("/auth/oauth2/authorize", approval);
         }
-        if (next.location() == null
-                || !next.location().startsWith(REDIRECT)
-                || !next.locationQuery().containsKey("code")) {
-            throw new AssertionError("authorization did not reach the app with a code: " + next.status() + " "
-                    + next.location() + " " + next.body());
-        }
-        Page token = browser.postForJson(
+        return next;
+    }
+
+    /** The authorization-code exchange with the PKCE verifier (public client). */
+    public Page exchange(TestBrowser browser, String code, String verifier) {
+        return browser.postForJson(
                 "/auth/oauth2/token",
                 List.of(
                         Map.entry("grant_type", "authorization_code"),
-                        Map.entry("code", next.locationQuery().get("code")),
+                        Map.entry("code", code),
                         Map.entry("redirect_uri", REDIRECT),
                         Map.entry("client_id", clientId),
                         Map.entry("code_verifier", verifier)));
-        if (token.status() != 200) {
-            throw new AssertionError("token exchange failed: " + token.status() + " " + token.body());
-        }
-        return json(token.body());
     }
 
     /** An EHR launch id for this context, minted with the demo backend service's {@code ehr_launch} token. */
@@ -186,7 +204,11 @@ public final class TestLogins {
             if (minted.status() != 201) {
                 throw new AssertionError("launch failed: " + minted.status() + " " + minted.body());
             }
-            return json(minted.body()).path("launch").asText();
+            JsonNode body = json(minted.body());
+            if (body.path("expires_in").asInt() <= 0) {
+                throw new AssertionError("launch without a lifetime: " + minted.body());
+            }
+            return body.path("launch").asText();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -226,7 +248,8 @@ public final class TestLogins {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
-    private static String verifier() {
+    /** A fresh PKCE code verifier (256 random bits). */
+    public static String verifier() {
         byte[] bytes = new byte[32];
         new SecureRandom().nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
