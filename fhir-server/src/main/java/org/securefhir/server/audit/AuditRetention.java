@@ -69,32 +69,18 @@ final class AuditRetention {
             return jdbc.update("DELETE FROM audit.record WHERE node = ? AND node_seq <= ?", node, last);
         });
         long count = removed == null ? 0 : removed;
-        sink.append(new AuditRecord(
+        sink.append(AuditRecord.event(
                 now.truncatedTo(ChronoUnit.MILLIS).toString(),
                 "security",
                 "audit-purge",
                 "D",
                 AuditRecord.SUCCESS,
-                null,
                 "retention removed " + count + " records of node " + node + " up to #" + last + " (recorded before "
                         + cutoff + ")",
                 null,
                 null,
-                List.of(),
                 null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                List.of(),
-                List.of(),
-                null,
-                null,
-                node,
-                null,
-                null));
+                node));
         return count;
     }
 }

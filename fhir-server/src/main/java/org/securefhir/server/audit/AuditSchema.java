@@ -67,13 +67,19 @@ final class AuditSchema {
                   RAISE EXCEPTION 'audit records are append-only (% refused)', TG_OP
                     USING ERRCODE = 'insufficient_privilege';
                 END $$""");
+        // Created only where missing (never dropped and recreated), so that no start-up of any node
+        // opens a moment in which the tables would accept changes.
         for (String table : new String[] {"record", "checkpoint", "purge"}) {
-            jdbc.execute("DROP TRIGGER IF EXISTS append_only ON audit." + table);
-            jdbc.execute("CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON audit." + table
-                    + " FOR EACH ROW EXECUTE FUNCTION audit.refuse_change()");
-            jdbc.execute("DROP TRIGGER IF EXISTS no_truncate ON audit." + table);
-            jdbc.execute("CREATE TRIGGER no_truncate BEFORE TRUNCATE ON audit." + table
-                    + " FOR EACH STATEMENT EXECUTE FUNCTION audit.refuse_change()");
+            createTriggerIfMissing(jdbc, table, "append_only", "BEFORE UPDATE OR DELETE", "ROW");
+            createTriggerIfMissing(jdbc, table, "no_truncate", "BEFORE TRUNCATE", "STATEMENT");
         }
+    }
+
+    private static void createTriggerIfMissing(
+            JdbcTemplate jdbc, String table, String name, String when, String level) {
+        jdbc.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '" + name
+                + "' AND tgrelid = 'audit." + table + "'::regclass) THEN CREATE TRIGGER " + name + " " + when
+                + " ON audit." + table + " FOR EACH " + level
+                + " EXECUTE FUNCTION audit.refuse_change(); END IF; END $$");
     }
 }

@@ -1,7 +1,6 @@
 package org.securefhir.server.audit;
 
 import java.time.temporal.ChronoUnit;
-import java.util.List;
 import java.util.Locale;
 import org.securefhir.auth.event.SecurityEvent;
 import org.securefhir.auth.event.SecurityEventStore;
@@ -31,31 +30,17 @@ final class AuditSecurityEvents implements SecurityEventStore {
             case TOKEN_REVOKED -> "D";
             default -> "E";
         };
-        sink.append(new AuditRecord(
+        sink.append(AuditRecord.event(
                 event.at().truncatedTo(ChronoUnit.MILLIS).toString(),
                 "security",
                 event.type().name().toLowerCase(Locale.ROOT).replace('_', '-'),
                 action,
                 failure ? AuditRecord.MINOR_FAILURE : AuditRecord.SUCCESS,
-                null,
                 event.detail() == null || event.detail().isBlank() ? null : truncate(event.detail()),
                 event.userId().or(event::subjectKey).orElse(null),
-                null,
-                List.of(),
                 event.clientId().orElse(null),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                List.of(),
-                List.of(),
                 event.sourceAddress().orElse(null),
-                null,
-                node,
-                null,
-                null));
+                node));
     }
 
     private static String truncate(String text) {

@@ -130,30 +130,24 @@ public final class AuditAlerts {
     }
 
     private static AuditRecord alert(AuditRecord cause, String rule, String detail) {
-        return new AuditRecord(
-                Instant.now().truncatedTo(ChronoUnit.MILLIS).toString(),
-                "alert",
-                rule,
-                "E",
-                AuditRecord.SERIOUS_FAILURE,
-                null,
-                detail,
-                cause.userId(),
-                cause.fhirUser(),
-                cause.roles(),
-                cause.clientId(),
-                cause.tokenId(),
-                null,
-                null,
-                null,
-                null,
-                null,
-                cause.patients(),
-                List.of(),
-                cause.sourceIp(),
-                cause.userAgent(),
-                cause.node(),
-                cause.requestId(),
-                cause.purposeOfUse());
+        Draft alert = new Draft();
+        alert.recorded = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
+        alert.category = "alert";
+        alert.subtype = rule;
+        alert.action = "E";
+        alert.outcome = AuditRecord.SERIOUS_FAILURE;
+        alert.outcomeDetail = detail;
+        alert.userId = cause.userId();
+        alert.fhirUser = cause.fhirUser();
+        alert.roles = cause.roles();
+        alert.clientId = cause.clientId();
+        alert.tokenId = cause.tokenId();
+        alert.patients.addAll(cause.patients());
+        alert.sourceIp = cause.sourceIp();
+        alert.userAgent = cause.userAgent();
+        alert.node = cause.node();
+        alert.requestId = cause.requestId();
+        alert.purposeOfUse = cause.purposeOfUse();
+        return alert.build();
     }
 }

@@ -55,6 +55,48 @@ public record AuditRecord(
     public static final String MINOR_FAILURE = "4";
     public static final String SERIOUS_FAILURE = "8";
 
+    /**
+     * A record that is not a FHIR interaction (a security event of the authorization server, a
+     * retention purge): who, what and how it ended, nothing about resources.
+     */
+    public static AuditRecord event(
+            String recorded,
+            String category,
+            String subtype,
+            String action,
+            String outcome,
+            String outcomeDetail,
+            String userId,
+            String clientId,
+            String sourceIp,
+            String node) {
+        return new AuditRecord(
+                recorded,
+                category,
+                subtype,
+                action,
+                outcome,
+                null,
+                outcomeDetail,
+                userId,
+                null,
+                List.of(),
+                clientId,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                List.of(),
+                List.of(),
+                sourceIp,
+                null,
+                node,
+                null,
+                null);
+    }
+
     public AuditRecord {
         roles = roles == null ? List.of() : List.copyOf(roles);
         patients = patients == null ? List.of() : List.copyOf(patients);

@@ -181,12 +181,7 @@ public final class AuditRecords {
                     parts.length > 1 && !parts[1].startsWith("$") && !parts[1].startsWith("_") ? parts[1] : null;
             draft.query = url.contains("?") ? url.substring(url.indexOf('?') + 1) : null;
             draft.subtype = entrySubtype(method, parts, url.contains("?"));
-            draft.action = switch (method) {
-                case "POST" -> parts.length > 1 && parts[parts.length - 1].startsWith("$") ? "E" : "C";
-                case "PUT", "PATCH" -> "U";
-                case "DELETE" -> "D";
-                default -> "R";
-            };
+            draft.action = methodAction(method, parts);
             if ("Patient".equals(draft.resourceType) && draft.resourceId != null) {
                 draft.patients.add("Patient/" + draft.resourceId);
             }
@@ -226,12 +221,7 @@ public final class AuditRecords {
         draft.recorded = clock.instant().truncatedTo(ChronoUnit.MILLIS).toString();
         String[] parts = (path.startsWith("/") ? path.substring(1) : path).split("/");
         draft.subtype = entrySubtype(method, parts, query != null);
-        draft.action = switch (method) {
-            case "POST" -> "C";
-            case "PUT", "PATCH" -> "U";
-            case "DELETE" -> "D";
-            default -> "R";
-        };
+        draft.action = methodAction(method, parts);
         draft.resourceType = parts.length > 0 && !parts[0].isEmpty() && !parts[0].startsWith("$") ? parts[0] : null;
         draft.resourceId = parts.length > 1 && !parts[1].startsWith("$") && !parts[1].startsWith("_") ? parts[1] : null;
         draft.query = query == null || query.length() <= 2000 ? query : query.substring(0, 2000);
@@ -258,6 +248,17 @@ public final class AuditRecords {
         draft.node = parent.node;
         draft.requestId = parent.requestId;
         return draft;
+    }
+
+    /** The AuditEvent action of an HTTP method on a path (C, R, U, D; E for an operation). */
+    private static String methodAction(String method, String[] parts) {
+        boolean operation = parts.length > 0 && parts[parts.length - 1].startsWith("$");
+        return switch (method) {
+            case "POST" -> operation ? "E" : "C";
+            case "PUT", "PATCH" -> "U";
+            case "DELETE" -> "D";
+            default -> "R";
+        };
     }
 
     private static String entrySubtype(String method, String[] parts, boolean hasQuery) {

@@ -33,10 +33,11 @@ final class SearchPaging {
         if (!(response instanceof Bundle bundle)) {
             return;
         }
-        String owner = owner(token);
+        String owner = null;
         for (Bundle.BundleLinkComponent link : bundle.getLink()) {
             Matcher matcher = PAGES_ID.matcher(link.getUrl() == null ? "" : link.getUrl());
             if (matcher.find()) {
+                owner = owner == null ? owner(token) : owner;
                 owners.claim(key(URLDecoder.decode(matcher.group(1), StandardCharsets.UTF_8)), owner);
             }
         }
