@@ -9,10 +9,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Rules over the audit stream for unusual access, each raising an alert (itself an audit record,
@@ -43,12 +43,10 @@ public final class AuditAlerts {
     private static final Duration TEN_MINUTES = Duration.ofMinutes(10);
 
     private final Settings settings;
-    private final Map<String, Deque<Access>> reads = new HashMap<>();
+    private final Map<String, LinkedHashMap<String, Instant>> reads = new HashMap<>();
     private final Map<String, Deque<Instant>> denials = new HashMap<>();
-    private final Map<String, Deque<Access>> afterHours = new HashMap<>();
+    private final Map<String, LinkedHashMap<String, Instant>> afterHours = new HashMap<>();
     private final Map<String, Instant> raised = new HashMap<>();
-
-    private record Access(Instant at, String patient) {}
 
     public AuditAlerts(Settings settings) {
         this.settings = settings;
@@ -103,16 +101,26 @@ public final class AuditAlerts {
         return alerts;
     }
 
+    /**
+     * Adds the record's patients to the user's window and returns how many distinct patients it holds.
+     * The window keeps each patient once, at its latest access, in access order, so adding and
+     * expiring are O(1) per patient and its size is the distinct count (a bulk reader's window does
+     * not grow with every repeated read).
+     */
     private static int distinctPatients(
-            Map<String, Deque<Access>> windows, String who, AuditRecord record, Instant at, Duration length) {
-        Deque<Access> window = windows.computeIfAbsent(who, k -> new ArrayDeque<>());
-        record.patients().forEach(patient -> window.addLast(new Access(at, patient)));
-        while (!window.isEmpty() && window.peekFirst().at().isBefore(at.minus(length))) {
-            window.removeFirst();
+            Map<String, LinkedHashMap<String, Instant>> windows,
+            String who,
+            AuditRecord record,
+            Instant at,
+            Duration length) {
+        LinkedHashMap<String, Instant> window = windows.computeIfAbsent(who, k -> new LinkedHashMap<>(16, 0.75f, true));
+        record.patients().forEach(patient -> window.put(patient, at));
+        Instant oldest = at.minus(length);
+        Iterator<Instant> accesses = window.values().iterator();
+        while (accesses.hasNext() && accesses.next().isBefore(oldest)) {
+            accesses.remove();
         }
-        Set<String> distinct = new HashSet<>();
-        window.forEach(access -> distinct.add(access.patient()));
-        return distinct.size();
+        return window.size();
     }
 
     private boolean isAfterHours(Instant at) {

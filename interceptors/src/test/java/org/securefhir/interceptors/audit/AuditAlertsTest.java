@@ -40,6 +40,24 @@ class AuditAlertsTest {
     }
 
     @Test
+    void whenReadsFallOutOfTheHourThenTheyNoLongerCountButARereadPatientDoes() {
+        List<AuditRecord> raised = new ArrayList<>();
+        raised.addAll(alerts.evaluate(read("u3", "Patient/a", "2026-11-25T09:00:00Z", null)));
+        raised.addAll(alerts.evaluate(read("u3", "Patient/b", "2026-11-25T09:10:00Z", null)));
+        raised.addAll(alerts.evaluate(read("u3", "Patient/c", "2026-11-25T09:20:00Z", null)));
+        raised.addAll(alerts.evaluate(read("u3", "Patient/a", "2026-11-25T09:50:00Z", null))); // a again
+        // 10:15: b (09:10) has expired; a (09:50) and c (09:20) remain, d is the third
+        raised.addAll(alerts.evaluate(read("u3", "Patient/d", "2026-11-25T10:15:00Z", null)));
+        assertThat(raised).isEmpty();
+
+        // a fourth distinct patient within the hour of a, c, d
+        raised.addAll(alerts.evaluate(read("u3", "Patient/e", "2026-11-25T10:16:00Z", null)));
+        assertThat(raised)
+                .singleElement()
+                .satisfies(alert -> assertThat(alert.outcomeDetail()).contains("4 distinct patients"));
+    }
+
+    @Test
     void whenRepeatedDenialsThenAlertAndWhenSpreadOutThenNone() {
         List<AuditRecord> burst = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
