@@ -9,12 +9,19 @@ import ca.uhn.fhir.rest.server.interceptor.auth.AuthorizationConstants;
  * <ol>
  *   <li>{@link #REQUEST_GUARD}: malformed ids and operations off the allow-list are refused before
  *       anything else looks at the request;
+ *   <li>{@link #DECRYPT_STORED}: the stored version an update replaces is decrypted first, so that
+ *       the role policy can keep from it what the role may not see;
  *   <li>{@link #ROLE_POLICY}: the role policy ∩ scopes per interaction (read vs search vs history,
  *       which operation), granular-scope narrowing and paging ownership, so that a request the
  *       policy refuses never reaches a rule that could disclose more;
+ *   <li>{@link #ENCRYPTED_SEARCH}: searches on encrypted elements are rewritten onto blind indexes
+ *       (or refused) as soon as the request is parsed, after the role policy judged them as the
+ *       client wrote them and before HAPI narrows, runs, caches or the audit records them;
  *   <li>{@link #AUTHORIZATION}: HAPI's search narrowing and authorization interceptors (types,
  *       patient compartment, granular filters on every resource read or written), at HAPI's own
  *       order for them;
+ *   <li>{@link #DECRYPTION}: what passed authorization is decrypted, before anything is hidden
+ *       from it;
  *   <li>{@link #MASKING}: elements hidden from the role are removed from what passed authorization
  *       (and kept as stored when the role updates the resource);
  *   <li>{@link #AUDIT}: last on the way out, so the record holds exactly what the client receives
@@ -22,9 +29,11 @@ import ca.uhn.fhir.rest.server.interceptor.auth.AuthorizationConstants;
  *       from HAPI's exception hook;
  *   <li>{@link #VALIDATION}: structural validation of what is about to be stored, after
  *       authorization, so that a forbidden write is a 403 and never tells what would be invalid;
+ *   <li>{@link #ENCRYPTION}: last before storage and indexing, after authorization and validation
+ *       saw the resource in the clear;
  *   <li>{@link #CAPABILITY_STATEMENT}: adjustments of the published CapabilityStatement.
  * </ol>
- * Consent and encryption (later issues) take their places here too.
+ * Consent (a later issue) takes its place here too.
  */
 public final class InterceptorOrder {
 
@@ -34,6 +43,10 @@ public final class InterceptorOrder {
     public static final int MASKING = AUTHORIZATION + 50;
     public static final int AUDIT = MASKING + 10;
     public static final int VALIDATION = AUTHORIZATION + 100;
+    public static final int DECRYPT_STORED = ROLE_POLICY - 5;
+    public static final int ENCRYPTED_SEARCH = ROLE_POLICY + 5;
+    public static final int DECRYPTION = MASKING - 10;
+    public static final int ENCRYPTION = VALIDATION + 10;
     public static final int CAPABILITY_STATEMENT = 1000;
 
     private InterceptorOrder() {}

@@ -16,6 +16,7 @@ import org.securefhir.interceptors.audit.AuditRecords;
 import org.securefhir.interceptors.audit.AuditSink;
 import org.securefhir.interceptors.audit.AuditUnavailableException;
 import org.securefhir.server.authorization.AuthorizationProperties;
+import org.securefhir.server.encryption.EncryptionConfig.FhirEncryption;
 import org.securefhir.server.security.RejectedRequests;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,9 +90,14 @@ public class AuditConfig {
             FhirContext fhir,
             AuditProperties properties,
             AuthorizationProperties authorization,
+            FhirEncryption encryption,
             Clock clock) {
-        AuditRecords records =
-                new AuditRecords(fhir, new JwtAuditAgents(authorization.rolesClaim()), nodeId(properties), clock);
+        AuditRecords records = new AuditRecords(
+                fhir,
+                new JwtAuditAgents(authorization.rolesClaim()),
+                nodeId(properties),
+                clock,
+                encryption.queryProtection());
         return new FhirAudit(
                 properties.enabled(),
                 new AuditInterceptor(records, store),

@@ -21,6 +21,7 @@ import org.hl7.fhir.r4.model.AuditEvent;
 import org.securefhir.auth.config.SmartAuthProperties;
 import org.securefhir.server.audit.AuditConfig.FhirAudit;
 import org.securefhir.server.authorization.AuthorizationConfig.AuthorizationInterceptors;
+import org.securefhir.server.encryption.EncryptionConfig.FhirEncryption;
 import org.securefhir.server.validation.StructuralValidationInterceptor;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -48,7 +49,8 @@ public final class FhirEndpointConfig {
             SmartAuthProperties smart,
             DaoRegistry daoRegistry,
             AuthorizationInterceptors authorization,
-            FhirAudit audit) {
+            FhirAudit audit,
+            FhirEncryption encryption) {
         // Structural validation on input: malformed content, unknown elements and invalid primitive
         // values are errors (400), not warnings.
         systemDao.getContext().setParserErrorHandler(new StrictErrorHandler());
@@ -89,6 +91,9 @@ public final class FhirEndpointConfig {
         authorization.registerOn(server);
         // Every interaction recorded, committed before its response leaves.
         audit.registerOn(server);
+        // PHI encrypted at rest: searches rewritten onto blind indexes, responses decrypted after
+        // authorization (the storage side is registered with the JPA interceptor service).
+        encryption.registerOn(server);
         server.registerInterceptor(new StructuralValidationInterceptor(systemDao.getContext()));
         server.registerInterceptor(new SmartCapabilityInterceptor(smart.issuer()));
         return server;

@@ -40,7 +40,8 @@ public record FhirServerProperties(
             "lookup",
             "validate-code",
             "access-report",
-            "verify-audit-chain"
+            "verify-audit-chain",
+            "erase-keys"
         })
         Set<String> allowedOperations,
 

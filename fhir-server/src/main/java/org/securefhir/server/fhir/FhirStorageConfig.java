@@ -51,6 +51,9 @@ public final class FhirStorageConfig {
     @Bean
     JpaStorageSettings jpaStorageSettings(FhirServerProperties properties) {
         JpaStorageSettings settings = new JpaStorageSettings();
+        // Random (UUID) ids: not enumerable, and known before a resource is stored, so that a new
+        // Patient is encrypted under its own data key (field encryption, crypto-shredding).
+        settings.setResourceServerIdStrategy(JpaStorageSettings.IdStrategyEnum.UUID);
         settings.setExpungeEnabled(false);
         settings.setDeleteExpungeEnabled(false);
         settings.setAllowMultipleDelete(false);

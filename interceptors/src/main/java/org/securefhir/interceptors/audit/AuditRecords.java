@@ -34,8 +34,15 @@ public final class AuditRecords {
     private final AuditAgent.Source agents;
     private final String node;
     private final Clock clock;
+    private final QueryProtection protection;
 
     public AuditRecords(FhirContext fhir, AuditAgent.Source agents, String node, Clock clock) {
+        this(fhir, agents, node, clock, QueryProtection.NONE);
+    }
+
+    public AuditRecords(
+            FhirContext fhir, AuditAgent.Source agents, String node, Clock clock, QueryProtection protection) {
+        this.protection = protection;
         this.fhir = fhir;
         this.terser = fhir.newTerser();
         this.agents = agents;
@@ -74,7 +81,10 @@ public final class AuditRecords {
         if (request.getOperation() != null && request.getOperation().startsWith("$")) {
             draft.operation = request.getOperation();
         }
-        draft.query = query(request.getParameters());
+        String searched = request.getCompartmentName() != null ? request.getCompartmentName() : draft.resourceType;
+        draft.query = request.getParameters() == null
+                ? null
+                : query(protection.parameters(searched, request.getParameters()));
         if (request instanceof ServletRequestDetails servlet && servlet.getServletRequest() != null) {
             draft.sourceIp = servlet.getServletRequest().getRemoteAddr();
         }
@@ -179,7 +189,9 @@ public final class AuditRecords {
             draft.resourceType = parts.length > 0 && !parts[0].isEmpty() ? parts[0] : null;
             draft.resourceId =
                     parts.length > 1 && !parts[1].startsWith("$") && !parts[1].startsWith("_") ? parts[1] : null;
-            draft.query = url.contains("?") ? url.substring(url.indexOf('?') + 1) : null;
+            draft.query = url.contains("?")
+                    ? protection.query(draft.resourceType, url.substring(url.indexOf('?') + 1))
+                    : null;
             draft.subtype = entrySubtype(method, parts, url.contains("?"));
             draft.action = methodAction(method, parts);
             if ("Patient".equals(draft.resourceType) && draft.resourceId != null) {
@@ -224,7 +236,8 @@ public final class AuditRecords {
         draft.action = methodAction(method, parts);
         draft.resourceType = parts.length > 0 && !parts[0].isEmpty() && !parts[0].startsWith("$") ? parts[0] : null;
         draft.resourceId = parts.length > 1 && !parts[1].startsWith("$") && !parts[1].startsWith("_") ? parts[1] : null;
-        draft.query = query == null || query.length() <= 2000 ? query : query.substring(0, 2000);
+        String kept = query == null ? null : protection.query(draft.resourceType, query);
+        draft.query = kept == null || kept.length() <= 2000 ? kept : kept.substring(0, 2000);
         draft.sourceIp = sourceIp;
         draft.userAgent = userAgent;
         draft.node = node;

@@ -39,12 +39,25 @@ public final class RolePolicyInterceptor {
         this.paging = new SearchPaging(owners);
     }
 
-    /** Granular scopes: a search of a type only they allow is narrowed to their filters. */
+    /**
+     * Searches as the client wrote them (before anything rewrites them): none on elements hidden
+     * from the role; and a search of a type that only granular scopes allow is narrowed to their
+     * filters.
+     */
     @Hook(value = Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED, order = InterceptorOrder.ROLE_POLICY)
-    public void narrowToGranularScopes(RequestDetails request) {
+    public void checkAndNarrowSearch(RequestDetails request) {
         if (request.getRestOperationType() != RestOperationTypeEnum.SEARCH_TYPE || request.getResourceName() == null) {
             return;
         }
+        String type = request.getResourceName();
+        masking.searchOnHidden(
+                        type,
+                        request.getParameters(),
+                        requests.permissions(request).hiddenElements(type))
+                .ifPresent(parameter -> {
+                    throw new ForbiddenOperationException(
+                            "Access denied: search parameter " + parameter + " matches elements hidden from you");
+                });
         List<String> filters = requests.permissions(request).searchFilters(request.getResourceName());
         if (!filters.isEmpty()) {
             Map<String, String[]> parameters = new HashMap<>(request.getParameters());
@@ -77,16 +90,6 @@ public final class RolePolicyInterceptor {
                 .ifPresent(reason -> {
                     throw new ForbiddenOperationException("Access denied: " + reason);
                 });
-        if (operation == RestOperationTypeEnum.SEARCH_TYPE && type.isPresent()) {
-            masking.searchOnHidden(
-                            type.get(),
-                            request.getParameters(),
-                            access.permissions().hiddenElements(type.get()))
-                    .ifPresent(parameter -> {
-                        throw new ForbiddenOperationException(
-                                "Access denied: search parameter " + parameter + " matches elements hidden from you");
-                    });
-        }
     }
 
     @Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED, order = InterceptorOrder.ROLE_POLICY)

@@ -1,0 +1,226 @@
+package org.securefhir.server.encryption;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.crypto.spec.SecretKeySpec;
+import org.securefhir.interceptors.encryption.DataKey;
+import org.securefhir.interceptors.encryption.DataKeys;
+import org.securefhir.interceptors.encryption.FieldCipher;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Data keys in PostgreSQL ({@code encryption.data_key}), each stored only wrapped by a
+ * key-encryption key of the {@link KeyProvider}, one version per owner and KEK version. Unwrapped
+ * keys are cached per node for {@code crypto.key-cache-seconds}; an erasure removes the rows (and
+ * this node's cache at once), so from then on, and in every backup taken afterwards, the owner's
+ * ciphertexts cannot be opened.
+ */
+final class JdbcDataKeys implements DataKeys {
+
+    static final String BLIND_INDEX_OWNER = "blind-index";
+
+    private final JdbcTemplate jdbc;
+    private final KeyProvider provider;
+    private final SecureRandom random;
+    private final Clock clock;
+    private final Duration cacheFor;
+    private final Map<String, Cached> writing = new ConcurrentHashMap<>();
+    private final Map<String, Cached> reading = new ConcurrentHashMap<>();
+    private volatile byte[] blindIndexKey;
+
+    private record Cached(DataKey key, Instant until) {}
+
+    JdbcDataKeys(JdbcTemplate jdbc, KeyProvider provider, SecureRandom random, Clock clock, Duration cacheFor) {
+        this.jdbc = jdbc;
+        this.provider = provider;
+        this.random = random;
+        this.clock = clock;
+        this.cacheFor = cacheFor;
+    }
+
+    static void createSchema(JdbcTemplate jdbc) {
+        jdbc.execute("CREATE SCHEMA IF NOT EXISTS encryption");
+        jdbc.execute("""
+                CREATE TABLE IF NOT EXISTS encryption.data_key (
+                  owner varchar(200) NOT NULL,
+                  version int NOT NULL,
+                  kek_version varchar(100) NOT NULL,
+                  wrapped bytea NOT NULL,
+                  created timestamptz NOT NULL,
+                  PRIMARY KEY (owner, version))""");
+        jdbc.execute("""
+                CREATE TABLE IF NOT EXISTS encryption.erasure (
+                  owner varchar(200) NOT NULL,
+                  erased_at timestamptz NOT NULL,
+                  erased_by varchar(200),
+                  keys_erased int NOT NULL,
+                  blind_index_rows int NOT NULL)""");
+    }
+
+    @Override
+    public DataKey forWriting(String owner) {
+        Instant now = clock.instant();
+        Cached cached = writing.get(owner);
+        if (cached != null && cached.until().isAfter(now)) {
+            return cached.key();
+        }
+        DataKey key = current(owner);
+        writing.put(owner, new Cached(key, now.plus(cacheFor)));
+        return key;
+    }
+
+    /** The owner's newest key under the current KEK, created if there is none. */
+    private DataKey current(String owner) {
+        String kek = provider.currentVersion();
+        for (int attempt = 0; attempt < 3; attempt++) {
+            List<Object[]> rows = jdbc.query(
+                    "SELECT version, kek_version, wrapped FROM encryption.data_key WHERE owner = ?"
+                            + " ORDER BY version DESC LIMIT 1",
+                    (row, n) -> new Object[] {row.getInt(1), row.getString(2), row.getBytes(3)},
+                    owner);
+            if (!rows.isEmpty() && kek.equals(rows.get(0)[1])) {
+                return unwrap(owner, (int) rows.get(0)[0], kek, (byte[]) rows.get(0)[2]);
+            }
+            int version = rows.isEmpty() ? 1 : (int) rows.get(0)[0] + 1;
+            byte[] key = new byte[FieldCipher.KEY_BYTES];
+            random.nextBytes(key);
+            String id = owner + "#" + version;
+            int inserted = jdbc.update(
+                    "INSERT INTO encryption.data_key (owner, version, kek_version, wrapped, created)"
+                            + " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    owner,
+                    version,
+                    kek,
+                    provider.wrap(kek, key, context(id)),
+                    Timestamp.from(clock.instant()));
+            if (inserted == 1) {
+                return new DataKey(id, new SecretKeySpec(key, "AES"));
+            }
+            // another thread or node created it first: read theirs
+        }
+        throw new IllegalStateException("Could not create a data key");
+    }
+
+    @Override
+    public Optional<DataKey> forReading(String keyId) {
+        Instant now = clock.instant();
+        Cached cached = reading.get(keyId);
+        if (cached != null && cached.until().isAfter(now)) {
+            return Optional.of(cached.key());
+        }
+        int hash = keyId.lastIndexOf('#');
+        if (hash <= 0) {
+            return Optional.empty();
+        }
+        String owner = keyId.substring(0, hash);
+        int version;
+        try {
+            version = Integer.parseInt(keyId.substring(hash + 1));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        List<DataKey> keys = jdbc.query(
+                "SELECT kek_version, wrapped FROM encryption.data_key WHERE owner = ? AND version = ?",
+                (row, n) -> unwrap(owner, version, row.getString(1), row.getBytes(2)),
+                owner,
+                version);
+        if (keys.isEmpty()) {
+            reading.remove(keyId);
+            return Optional.empty();
+        }
+        reading.put(keyId, new Cached(keys.get(0), now.plus(cacheFor)));
+        return Optional.of(keys.get(0));
+    }
+
+    /**
+     * The blind-index key never changes (every token in the indexes depends on it): created once,
+     * and on a KEK rotation the same key is stored again wrapped under the new KEK.
+     */
+    @Override
+    public byte[] blindIndexKey() {
+        byte[] key = blindIndexKey;
+        if (key == null) {
+            key = loadBlindIndexKey();
+            blindIndexKey = key;
+        }
+        return key.clone();
+    }
+
+    private synchronized byte[] loadBlindIndexKey() {
+        String kek = provider.currentVersion();
+        List<Object[]> rows = jdbc.query(
+                "SELECT version, kek_version, wrapped FROM encryption.data_key WHERE owner = ?"
+                        + " ORDER BY version DESC LIMIT 1",
+                (row, n) -> new Object[] {row.getInt(1), row.getString(2), row.getBytes(3)},
+                BLIND_INDEX_OWNER);
+        if (rows.isEmpty()) {
+            return current(BLIND_INDEX_OWNER).key().getEncoded();
+        }
+        int version = (int) rows.get(0)[0];
+        byte[] key = unwrap(BLIND_INDEX_OWNER, version, (String) rows.get(0)[1], (byte[]) rows.get(0)[2])
+                .key()
+                .getEncoded();
+        if (!kek.equals(rows.get(0)[1])) {
+            String id = BLIND_INDEX_OWNER + "#" + (version + 1);
+            jdbc.update(
+                    "INSERT INTO encryption.data_key (owner, version, kek_version, wrapped, created)"
+                            + " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    BLIND_INDEX_OWNER,
+                    version + 1,
+                    kek,
+                    provider.wrap(kek, key, context(id)),
+                    Timestamp.from(clock.instant()));
+            jdbc.update("DELETE FROM encryption.data_key WHERE owner = ? AND version <= ?", BLIND_INDEX_OWNER, version);
+        }
+        return key;
+    }
+
+    /** Erases every key of an owner (crypto-shredding); returns how many there were. */
+    int erase(String owner) {
+        int erased = jdbc.update("DELETE FROM encryption.data_key WHERE owner = ?", owner);
+        writing.remove(owner);
+        reading.keySet().removeIf(id -> id.startsWith(owner + "#"));
+        return erased;
+    }
+
+    /** Keys wrapped under a KEK other than the current one (what rotation has left to do). */
+    List<String> wrappedUnderOldKeks() {
+        return jdbc.queryForList(
+                "SELECT owner || '#' || version FROM encryption.data_key WHERE kek_version <> ? AND owner <> ?",
+                String.class,
+                provider.currentVersion(),
+                BLIND_INDEX_OWNER);
+    }
+
+    /** Erases the given superseded keys once nothing is encrypted under them any more. */
+    int eraseSuperseded(List<String> keyIds) {
+        int erased = 0;
+        for (String id : keyIds) {
+            int hash = id.lastIndexOf('#');
+            erased += jdbc.update(
+                    "DELETE FROM encryption.data_key WHERE owner = ? AND version = ?",
+                    id.substring(0, hash),
+                    Integer.parseInt(id.substring(hash + 1)));
+            reading.remove(id);
+        }
+        writing.clear();
+        return erased;
+    }
+
+    private DataKey unwrap(String owner, int version, String kek, byte[] wrapped) {
+        String id = owner + "#" + version;
+        return new DataKey(id, new SecretKeySpec(provider.unwrap(kek, wrapped, context(id)), "AES"));
+    }
+
+    private static byte[] context(String keyId) {
+        return ("data-key|" + keyId).getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,76 @@
+package org.securefhir.interceptors.encryption;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.securefhir.interceptors.InterceptorOrder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The request side of field-level encryption at rest (registered on the FHIR endpoint; the storage
+ * side is {@link EncryptionStorageInterceptor}), as HAPI hooks over {@link ResourceEncryptor} (the ciphers),
+ * {@link BlindIndex} (search tokens) and {@link BlindSearch} (search rewriting):
+ *
+ * <ul>
+ *   <li>searches (also conditional URLs and bundle entries) on encrypted elements are rewritten
+ *       onto the blind indexes before they run, are cached or audited, or refused with 400;
+ *   <li>a resource is encrypted last before it is stored and indexed, after authorization and
+ *       validation saw it in the clear, and its blind-index tokens are attached;
+ *   <li>responses are decrypted after authorization decided what may be returned and before
+ *       element masking and audit.
+ * </ul>
+ */
+@Interceptor
+public final class EncryptionInterceptor {
+
+    private static final Logger log = LoggerFactory.getLogger(EncryptionInterceptor.class);
+
+    private final ResourceProtection protection;
+    private final SearchProtection searches;
+
+    public EncryptionInterceptor(ResourceProtection protection, SearchProtection searches) {
+        this.protection = protection;
+        this.searches = searches;
+    }
+
+    @Hook(value = Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED, order = InterceptorOrder.ENCRYPTED_SEARCH)
+    public void incoming(RequestDetails request) {
+        searches.protect(request, request.getRestOperationType());
+        if (request.getRestOperationType() == RestOperationTypeEnum.PATCH) {
+            PatchScope.enter();
+        }
+    }
+
+    @Hook(Pointcut.SERVER_PROCESSING_COMPLETED)
+    public void completed() {
+        PatchScope.leave();
+    }
+
+    /**
+     * Again once HAPI has parsed the body (the entries of a batch or transaction) and for the
+     * sub-requests of batch entries; a search already rewritten is left as it is.
+     */
+    @Hook(value = Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, order = InterceptorOrder.ENCRYPTED_SEARCH)
+    public void handled(RequestDetails request) {
+        searches.protect(request, request.getRestOperationType());
+    }
+
+    @Hook(value = Pointcut.SERVER_OUTGOING_RESPONSE, order = InterceptorOrder.DECRYPTION)
+    public void outgoing(IBaseResource responseResource) {
+        open(responseResource);
+    }
+
+    private void open(IBaseResource resource) {
+        try {
+            protection.openAll(resource);
+        } catch (UndecryptableException e) {
+            log.error("A stored ciphertext failed its integrity check: {}", e.getMessage());
+            throw new InternalErrorException("A stored value failed its integrity check; the response was withheld", e);
+        }
+    }
+}

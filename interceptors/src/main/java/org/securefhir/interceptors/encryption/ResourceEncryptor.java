@@ -1,0 +1,242 @@
+package org.securefhir.interceptors.encryption;
+
+import ca.uhn.fhir.context.BaseRuntimeChildDefinition;
+import ca.uhn.fhir.context.BaseRuntimeElementCompositeDefinition;
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.RuntimeResourceDefinition;
+import ca.uhn.fhir.parser.IParser;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import org.hl7.fhir.instance.model.api.IBase;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Base64BinaryType;
+import org.hl7.fhir.r4.model.DomainResource;
+import org.hl7.fhir.r4.model.Element;
+import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.StringType;
+
+/**
+ * Encrypts the configured elements of a resource in place, and decrypts them back. Each encrypted
+ * element becomes an extension ({@value #ENCRYPTED_URL}) on its parent (the resource for {@code
+ * name}, each {@code Identifier} for {@code identifier.value}) holding the path, the data key's id
+ * and {@code nonce ‖ AES-256-GCM(JSON of the element's values)}, with the qualified path and key id
+ * as associated data, so a ciphertext moved to another field, type or key fails to open. The values
+ * are encoded with HAPI's JSON parser inside a holder resource of the same type (so any element
+ * kind, including BackboneElements and the narrative, round-trips exactly).
+ */
+public final class ResourceEncryptor {
+
+    public static final String ENCRYPTED_URL = "https://securefhir.org/fhir/StructureDefinition/encrypted-element";
+
+    private final FhirContext fhir;
+    private final EncryptedFields fields;
+
+    public ResourceEncryptor(FhirContext fhir, EncryptedFields fields) {
+        this.fhir = fhir;
+        this.fields = fields;
+    }
+
+    /** What happened to the ciphertexts of one resource on the way out. */
+    public enum Opened {
+        NOTHING_ENCRYPTED,
+        DECRYPTED,
+        /** at least one key was erased (crypto-shredded): those elements stay absent */
+        KEY_ERASED
+    }
+
+    /** Encrypts every configured element that has a value, under {@code key}. */
+    public void encrypt(IBaseResource resource, DataKey key) {
+        if (!(resource instanceof DomainResource)) {
+            return;
+        }
+        RuntimeResourceDefinition definition = fhir.getResourceDefinition(resource);
+        for (EncryptedFields.FieldPath field : fields.of(definition.getName())) {
+            if (definition.getChildByName(field.segments().get(0)) == null) {
+                continue; // `text` on a type without narrative
+            }
+            for (Parent parent : parents(definition, resource, field)) {
+                BaseRuntimeChildDefinition child = parent.definition().getChildByName(field.leaf());
+                List<IBase> values = new ArrayList<>(child.getAccessor().getValues(parent.element()));
+                values.removeIf(IBase::isEmpty);
+                if (values.isEmpty()) {
+                    continue;
+                }
+                String json = holder(definition, field, values);
+                child.getMutator().setValue(parent.element(), null);
+                byte[] sealed = FieldCipher.encrypt(
+                        key.key(), json.getBytes(StandardCharsets.UTF_8), associatedData(field, key.id()));
+                Extension extension = new Extension(ENCRYPTED_URL);
+                extension.addExtension("path", new StringType(field.relative()));
+                extension.addExtension("key", new StringType(key.id()));
+                extension.addExtension("value", new Base64BinaryType(sealed));
+                extensions(parent.element()).add(extension);
+            }
+        }
+    }
+
+    /**
+     * Decrypts every encrypted element of the resource in place (values already present win for
+     * single-valued elements; list values are put before those present). Elements whose key was
+     * erased stay absent.
+     *
+     * @throws UndecryptableException when a ciphertext fails authentication (tampered storage)
+     */
+    public Opened decrypt(IBaseResource resource, DataKeys keys) {
+        if (!(resource instanceof DomainResource)) {
+            return Opened.NOTHING_ENCRYPTED;
+        }
+        RuntimeResourceDefinition definition = fhir.getResourceDefinition(resource);
+        Opened opened = Opened.NOTHING_ENCRYPTED;
+        for (EncryptedFields.FieldPath field : fields.of(definition.getName())) {
+            if (definition.getChildByName(field.segments().get(0)) == null) {
+                continue;
+            }
+            for (Parent parent : parents(definition, resource, field)) {
+                Iterator<Extension> extensions = extensions(parent.element()).iterator();
+                while (extensions.hasNext()) {
+                    Extension extension = extensions.next();
+                    if (!ENCRYPTED_URL.equals(extension.getUrl())
+                            || !field.relative().equals(text(extension, "path"))) {
+                        continue;
+                    }
+                    extensions.remove();
+                    String keyId = text(extension, "key");
+                    Optional<DataKey> key = keyId == null ? Optional.empty() : keys.forReading(keyId);
+                    if (key.isEmpty()) {
+                        opened = Opened.KEY_ERASED;
+                        continue;
+                    }
+                    Extension value = extension.getExtensionByUrl("value");
+                    if (value == null || !(value.getValue() instanceof Base64BinaryType sealed)) {
+                        throw new UndecryptableException("encrypted element without a value");
+                    }
+                    byte[] json = FieldCipher.decrypt(key.get().key(), sealed.getValue(), associatedData(field, keyId));
+                    restore(definition, field, parent, new String(json, StandardCharsets.UTF_8));
+                    if (opened == Opened.NOTHING_ENCRYPTED) {
+                        opened = Opened.DECRYPTED;
+                    }
+                }
+            }
+        }
+        return opened;
+    }
+
+    /** Whether the resource holds an encrypted element anywhere this configuration looks. */
+    public boolean hasEncrypted(IBaseResource resource) {
+        if (!(resource instanceof DomainResource)) {
+            return false;
+        }
+        RuntimeResourceDefinition definition = fhir.getResourceDefinition(resource);
+        for (EncryptedFields.FieldPath field : fields.of(definition.getName())) {
+            if (definition.getChildByName(field.segments().get(0)) == null) {
+                continue;
+            }
+            for (Parent parent : parents(definition, resource, field)) {
+                for (Extension extension : extensions(parent.element())) {
+                    if (ENCRYPTED_URL.equals(extension.getUrl())) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    static byte[] associatedData(EncryptedFields.FieldPath field, String keyId) {
+        return (field.qualified() + "|" + keyId).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private record Parent(IBase element, BaseRuntimeElementCompositeDefinition<?> definition) {}
+
+    /** The instances that hold the field's leaf element (the resource itself for a top-level one). */
+    private static List<Parent> parents(
+            RuntimeResourceDefinition definition, IBaseResource resource, EncryptedFields.FieldPath field) {
+        List<Parent> level = List.of(new Parent(resource, definition));
+        for (String name : field.segments().subList(0, field.segments().size() - 1)) {
+            List<Parent> next = new ArrayList<>();
+            for (Parent parent : level) {
+                BaseRuntimeChildDefinition child = parent.definition().getChildByName(name);
+                BaseRuntimeElementCompositeDefinition<?> childDefinition =
+                        (BaseRuntimeElementCompositeDefinition<?>) child.getChildByName(name);
+                for (IBase value : child.getAccessor().getValues(parent.element())) {
+                    next.add(new Parent(value, childDefinition));
+                }
+            }
+            level = next;
+        }
+        return level;
+    }
+
+    private String holder(RuntimeResourceDefinition definition, EncryptedFields.FieldPath field, List<IBase> values) {
+        IBaseResource holder = definition.newInstance();
+        IBase current = holder;
+        BaseRuntimeElementCompositeDefinition<?> currentDefinition = definition;
+        for (String name : field.segments().subList(0, field.segments().size() - 1)) {
+            BaseRuntimeChildDefinition child = currentDefinition.getChildByName(name);
+            BaseRuntimeElementCompositeDefinition<?> childDefinition =
+                    (BaseRuntimeElementCompositeDefinition<?>) child.getChildByName(name);
+            IBase instance = childDefinition.newInstance(child.getInstanceConstructorArguments());
+            child.getMutator().addValue(current, instance);
+            current = instance;
+            currentDefinition = childDefinition;
+        }
+        BaseRuntimeChildDefinition leaf = currentDefinition.getChildByName(field.leaf());
+        for (IBase value : values) {
+            leaf.getMutator().addValue(current, value);
+        }
+        return parser().encodeResourceToString(holder);
+    }
+
+    private void restore(
+            RuntimeResourceDefinition definition, EncryptedFields.FieldPath field, Parent parent, String json) {
+        IBase current = parser().parseResource(definition.getImplementingClass(), json);
+        BaseRuntimeElementCompositeDefinition<?> currentDefinition = definition;
+        for (String name : field.segments().subList(0, field.segments().size() - 1)) {
+            BaseRuntimeChildDefinition child = currentDefinition.getChildByName(name);
+            List<IBase> values = child.getAccessor().getValues(current);
+            if (values.isEmpty()) {
+                return;
+            }
+            current = values.get(0);
+            currentDefinition = (BaseRuntimeElementCompositeDefinition<?>) child.getChildByName(name);
+        }
+        BaseRuntimeChildDefinition source = currentDefinition.getChildByName(field.leaf());
+        BaseRuntimeChildDefinition target = parent.definition().getChildByName(field.leaf());
+        List<IBase> decrypted = source.getAccessor().getValues(current);
+        List<IBase> present = new ArrayList<>(target.getAccessor().getValues(parent.element()));
+        present.removeIf(IBase::isEmpty);
+        if (target.getMax() == 1) {
+            if (present.isEmpty() && !decrypted.isEmpty()) {
+                target.getMutator().setValue(parent.element(), decrypted.get(0));
+            }
+            return;
+        }
+        target.getMutator().setValue(parent.element(), null);
+        decrypted.forEach(value -> target.getMutator().addValue(parent.element(), value));
+        present.forEach(value -> target.getMutator().addValue(parent.element(), value));
+    }
+
+    private IParser parser() {
+        return fhir.newJsonParser().setPrettyPrint(false).setOmitResourceId(true);
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Extension> extensions(IBase element) {
+        if (element instanceof DomainResource resource) {
+            return resource.getExtension();
+        }
+        if (element instanceof Element r4) {
+            return r4.getExtension();
+        }
+        throw new IllegalStateException(
+                "cannot carry extensions: " + element.getClass().getSimpleName());
+    }
+
+    private static String text(Extension extension, String url) {
+        Extension part = extension.getExtensionByUrl(url);
+        return part == null || part.getValue() == null ? null : part.getValue().primitiveValue();
+    }
+}

@@ -1,0 +1,109 @@
+package org.securefhir.interceptors.encryption;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.util.FhirTerser;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.DomainResource;
+import org.hl7.fhir.r4.model.Parameters;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Resource;
+
+/**
+ * Seals resources for storage and opens them for responses. The data key of a resource is its
+ * patient's (the Patient itself, or the single owner of the resource's Patient compartment), so
+ * that erasing that patient's keys shreds every element encrypted for them; resources in no (or
+ * several) patient compartments use the shared key.
+ */
+public final class ResourceProtection {
+
+    static final String REDACTED_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ObservationValue";
+    static final String REDACTED_CODE = "REDACTED";
+
+    private final FhirContext fhir;
+    private final FhirTerser terser;
+    private final EncryptedFields fields;
+    private final ResourceEncryptor encryptor;
+    private final BlindIndex index;
+    private final DataKeys keys;
+
+    public ResourceProtection(FhirContext fhir, EncryptedFields fields, BlindIndex index, DataKeys keys) {
+        this.fhir = fhir;
+        this.terser = fhir.newTerser();
+        this.fields = fields;
+        this.encryptor = new ResourceEncryptor(fhir, fields);
+        this.index = index;
+        this.keys = keys;
+    }
+
+    /**
+     * Prepares a resource for storage: blind-index extensions are never taken from the client;
+     * ciphertexts already present (a patched stored version) are opened and merged with the new
+     * values; then every configured element is encrypted under the owner's current key and the
+     * blind-index tokens of the plaintext are attached.
+     *
+     * @throws UndecryptableException for a ciphertext that does not open (never accepted from
+     *     a client)
+     */
+    public void seal(IBaseResource resource) {
+        if (!(resource instanceof DomainResource)) {
+            return;
+        }
+        BlindIndex.strip(resource);
+        if (encryptor.hasEncrypted(resource)) {
+            encryptor.decrypt(resource, keys);
+        }
+        List<Coding> tokens = index.tokens(resource, fields);
+        encryptor.encrypt(resource, keys.forWriting(owner(resource)));
+        BlindIndex.attach(resource, tokens);
+    }
+
+    /** Opens every resource of a response in place (bundles, Parameters, contained resources). */
+    public void openAll(IBaseResource resource) {
+        if (resource == null) {
+            return;
+        }
+        if (resource instanceof Bundle bundle) {
+            for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
+                openAll(entry.getResource());
+            }
+        } else if (resource instanceof Parameters parameters) {
+            parameters.getParameter().forEach(parameter -> openAll(parameter.getResource()));
+        }
+        if (resource instanceof DomainResource domain) {
+            domain.getContained().forEach(this::openAll);
+            BlindIndex.strip(domain);
+            if (encryptor.decrypt(domain, keys) == ResourceEncryptor.Opened.KEY_ERASED) {
+                ((Resource) domain).getMeta().addSecurity(new Coding(REDACTED_SYSTEM, REDACTED_CODE, "redacted"));
+            }
+        }
+    }
+
+    /** {@code Patient/123}, or {@link DataKey#SHARED_OWNER}. */
+    public String owner(IBaseResource resource) {
+        if (resource instanceof Patient patient) {
+            IIdType id = patient.getIdElement();
+            return id.hasIdPart() ? "Patient/" + id.getIdPart() : DataKey.SHARED_OWNER;
+        }
+        Set<String> owners = new TreeSet<>();
+        try {
+            for (IIdType owner : terser.getCompartmentOwnersForResource("Patient", resource, Set.of())) {
+                if (owner.hasIdPart() && !owner.getIdPart().startsWith("urn:") && !owner.isLocal()) {
+                    owners.add("Patient/" + owner.getIdPart());
+                }
+            }
+        } catch (RuntimeException e) {
+            return DataKey.SHARED_OWNER;
+        }
+        return owners.size() == 1 ? owners.iterator().next() : DataKey.SHARED_OWNER;
+    }
+
+    FhirContext fhir() {
+        return fhir;
+    }
+}

@@ -1,0 +1,170 @@
+package org.securefhir.interceptors.encryption;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ca.uhn.fhir.context.FhirContext;
+import java.util.List;
+import java.util.Map;
+import org.hl7.fhir.r4.model.Claim;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.ContactPoint;
+import org.hl7.fhir.r4.model.Enumerations;
+import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Narrative;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Reference;
+import org.junit.jupiter.api.Test;
+
+class ResourceProtectionTest {
+
+    private static final FhirContext FHIR = FhirContext.forR4Cached();
+    static final EncryptedFields FIELDS = EncryptedFields.of(
+            FHIR,
+            Map.of(
+                    "Patient",
+                    List.of("name", "identifier.value", "telecom", "address", "birthDate", "photo", "contact"),
+                    "Claim",
+                    List.of("identifier.value", "insurance.identifier.value", "insurance.preAuthRef")),
+            true);
+
+    private final TestDataKeys keys = new TestDataKeys();
+    private final BlindIndex index = new BlindIndex(keys.blindIndexKey());
+    private final ResourceProtection protection = new ResourceProtection(FHIR, FIELDS, index, keys);
+
+    @Test
+    void whenSealedThenNoPlaintextRemainsAndOpeningRestoresTheResourceExactly() {
+        // given
+        Patient patient = patient();
+        String clear = FHIR.newJsonParser().encodeResourceToString(patient);
+
+        // when
+        protection.seal(patient);
+        String stored = FHIR.newJsonParser().encodeResourceToString(patient);
+
+        // then
+        for (String marker : List.of(
+                "Zyxwarden",
+                "Quillon",
+                "MRN-77123",
+                "555-0199",
+                "zq@example.org",
+                "1971-04-05",
+                "Elmstreet",
+                "narrative-secret",
+                "Kinsman")) {
+            assertThat(stored).doesNotContainIgnoringCase(marker);
+        }
+        assertThat(stored).contains("http://hospital.example/mrn"); // identifier systems stay
+        assertThat(patient.getExtension()).extracting(Extension::getUrl).contains(BlindIndex.URL);
+
+        protection.openAll(patient);
+        assertThat(FHIR.newJsonParser().encodeResourceToString(patient)).isEqualTo(clear);
+    }
+
+    @Test
+    void whenNestedPathsOfAClaimThenEachInstanceIsEncryptedOnItsOwn() {
+        Claim claim = new Claim();
+        claim.setPatient(new Reference("Patient/p1"));
+        claim.addIdentifier().setSystem("urn:claims").setValue("CLM-55501");
+        claim.addInsurance()
+                .setSequence(1)
+                .setIdentifier(new Identifier().setValue("INS-1"))
+                .addPreAuthRef("PA-1");
+        claim.addInsurance().setSequence(2).setIdentifier(new Identifier().setValue("INS-2"));
+        String clear = FHIR.newJsonParser().encodeResourceToString(claim);
+
+        protection.seal(claim);
+        String stored = FHIR.newJsonParser().encodeResourceToString(claim);
+
+        assertThat(stored).doesNotContain("CLM-55501", "INS-1", "INS-2", "PA-1");
+        assertThat(claim.getInsurance().get(0).getExtensionsByUrl(ResourceEncryptor.ENCRYPTED_URL))
+                .hasSize(1);
+        assertThat(claim.getInsurance().get(0).getIdentifier().getExtensionsByUrl(ResourceEncryptor.ENCRYPTED_URL))
+                .singleElement()
+                .satisfies(extension ->
+                        assertThat(extension.getExtensionString("key")).isEqualTo("Patient/p1#1"));
+        protection.openAll(claim);
+        assertThat(FHIR.newJsonParser().encodeResourceToString(claim)).isEqualTo(clear);
+    }
+
+    @Test
+    void whenACiphertextIsMovedToAnotherFieldThenItDoesNotOpen() {
+        Patient patient = patient();
+        protection.seal(patient);
+        Extension name = encrypted(patient, "name");
+        Extension birthDate = encrypted(patient, "birthDate");
+        // the name's ciphertext relabelled as the birth date
+        birthDate
+                .getExtensionByUrl("value")
+                .setValue(name.getExtensionByUrl("value").getValue());
+
+        assertThatThrownBy(() -> protection.openAll(patient)).isInstanceOf(UndecryptableException.class);
+    }
+
+    @Test
+    void whenThePatientsKeyIsErasedThenTheElementsStayAbsentAndTheResourceIsLabelledRedacted() {
+        Patient patient = patient();
+        protection.seal(patient);
+        keys.erase("Patient/p1");
+
+        protection.openAll(patient);
+
+        assertThat(patient.hasName()).isFalse();
+        assertThat(patient.hasBirthDate()).isFalse();
+        assertThat(patient.getGender()).isEqualTo(Enumerations.AdministrativeGender.FEMALE);
+        assertThat(patient.getMeta().getSecurity()).extracting(Coding::getCode).contains("REDACTED");
+        assertThat(patient.getExtension()).isEmpty();
+    }
+
+    @Test
+    void whenAClientSendsBlindIndexTokensThenTheyAreReplacedByTheComputedOnes() {
+        Patient patient = patient();
+        patient.addExtension(new Extension(BlindIndex.URL, new Coding("family", "forged", null)));
+
+        protection.seal(patient);
+
+        assertThat(patient.getExtensionsByUrl(BlindIndex.URL))
+                .extracting(extension -> ((Coding) extension.getValue()).getCode())
+                .doesNotContain("forged")
+                .contains(index.token("family", "ZYXWARDEN"));
+    }
+
+    @Test
+    void whenAStoredVersionIsPatchedThenItsCiphertextsAreMergedWithTheNewValues() {
+        Patient patient = patient();
+        protection.seal(patient);
+        patient.setBirthDateElement(new org.hl7.fhir.r4.model.DateType("1980-01-02")); // a patch's new value
+
+        protection.seal(patient);
+        protection.openAll(patient);
+
+        assertThat(patient.getBirthDateElement().getValueAsString()).isEqualTo("1980-01-02");
+        assertThat(patient.getNameFirstRep().getFamily()).isEqualTo("Zyxwarden");
+    }
+
+    private static Extension encrypted(Patient patient, String path) {
+        return patient.getExtensionsByUrl(ResourceEncryptor.ENCRYPTED_URL).stream()
+                .filter(extension -> path.equals(extension.getExtensionString("path")))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    static Patient patient() {
+        Patient patient = new Patient();
+        patient.setId("p1");
+        patient.getText()
+                .setStatus(Narrative.NarrativeStatus.GENERATED)
+                .setDivAsString("<div xmlns=\"http://www.w3.org/1999/xhtml\">narrative-secret</div>");
+        patient.addName().setFamily("Zyxwarden").addGiven("Quillon");
+        patient.addIdentifier().setSystem("http://hospital.example/mrn").setValue("MRN-77123");
+        patient.addTelecom().setSystem(ContactPoint.ContactPointSystem.PHONE).setValue("555-0199");
+        patient.addTelecom().setSystem(ContactPoint.ContactPointSystem.EMAIL).setValue("zq@example.org");
+        patient.addAddress().addLine("1 Elmstreet").setPostalCode("90210");
+        patient.setBirthDateElement(new org.hl7.fhir.r4.model.DateType("1971-04-05"));
+        patient.addContact().addTelecom().setValue("Kinsman");
+        patient.setGender(Enumerations.AdministrativeGender.FEMALE);
+        return patient;
+    }
+}
