@@ -42,6 +42,11 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class FhirServerApplication {
 
     public static void main(String[] args) {
+        // Outgoing TLS (PostgreSQL, webhook, syslog, issuer JWKS) never below 1.2, whatever the JDK's
+        // defaults; incoming TLS is configured in application.yaml (server.ssl.enabled-protocols).
+        if (System.getProperty("jdk.tls.client.protocols") == null) {
+            System.setProperty("jdk.tls.client.protocols", "TLSv1.3,TLSv1.2");
+        }
         SpringApplication.run(FhirServerApplication.class, args);
     }
 }

@@ -25,7 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -97,6 +99,27 @@ public class EncryptionConfig {
         return new ResourceProtection(fhir, fields, index, keys);
     }
 
+    @Bean(destroyMethod = "close")
+    KeyRotation keyRotation(
+            JdbcTemplate jdbc,
+            TransactionTemplate transactions,
+            JdbcDataKeys keys,
+            EncryptionProperties properties,
+            Clock clock) {
+        return new KeyRotation(jdbc, transactions, keys, Duration.ofSeconds(properties.keyCacheSeconds()), clock);
+    }
+
+    /** Resumes (or starts, after a new key-encryption key version) the re-encryption when ready. */
+    @Bean
+    ApplicationListener<ApplicationReadyEvent> keyRotationAtStartUp(
+            KeyRotation rotation, EncryptionProperties properties) {
+        return event -> {
+            if (properties.enabled()) {
+                rotation.resumeIfNeeded();
+            }
+        };
+    }
+
     /** Static: a post-processor is created before the other beans of this class. */
     @Bean
     static PatchBaseDecryption patchBaseDecryption(ObjectProvider<ResourceProtection> protection) {
@@ -114,14 +137,17 @@ public class EncryptionConfig {
             JdbcDataKeys keys,
             IInterceptorService storageInterceptors,
             JdbcTemplate jdbc,
-            TransactionTemplate transactions) {
+            TransactionTemplate transactions,
+            KeyRotation rotation,
+            KeyProvider provider) {
         SearchProtection searches = new SearchProtection(new BlindSearch(fhir, fields, index));
         FhirEncryption encryption = new FhirEncryption(
                 properties.enabled(),
                 new EncryptionInterceptor(protection, searches),
                 protection,
                 searches,
-                new KeyErasureOperation(keys, jdbc, transactions));
+                new KeyErasureOperation(keys, jdbc, transactions),
+                new EncryptionOperations(rotation, provider));
         if (properties.enabled()) {
             storageInterceptors.registerInterceptor(new EncryptionStorageInterceptor(protection));
         } else {
@@ -136,12 +162,14 @@ public class EncryptionConfig {
             EncryptionInterceptor interceptor,
             ResourceProtection protection,
             SearchProtection searches,
-            KeyErasureOperation erasure) {
+            KeyErasureOperation erasure,
+            EncryptionOperations operations) {
 
         public void registerOn(RestfulServer server) {
             if (enabled) {
                 server.registerInterceptor(interceptor);
                 server.registerProvider(erasure);
+                server.registerProvider(operations);
             }
         }
 

@@ -56,6 +56,12 @@ final class JdbcDataKeys implements DataKeys {
                   wrapped bytea NOT NULL,
                   created timestamptz NOT NULL,
                   PRIMARY KEY (owner, version))""");
+        // a retired key still opens what it sealed, but seals nothing new (rotation)
+        jdbc.execute("ALTER TABLE encryption.data_key ADD COLUMN IF NOT EXISTS retired boolean NOT NULL DEFAULT false");
+        // an erased key keeps its row without key material (wrapped = NULL), so that its version is
+        // never given to a new key (old ciphertexts then fail as erased, not as tampered)
+        jdbc.execute("ALTER TABLE encryption.data_key ADD COLUMN IF NOT EXISTS erased timestamptz");
+        jdbc.execute("ALTER TABLE encryption.data_key ALTER COLUMN wrapped DROP NOT NULL");
         jdbc.execute("""
                 CREATE TABLE IF NOT EXISTS encryption.erasure (
                   owner varchar(200) NOT NULL,
@@ -82,11 +88,11 @@ final class JdbcDataKeys implements DataKeys {
         String kek = provider.currentVersion();
         for (int attempt = 0; attempt < 3; attempt++) {
             List<Object[]> rows = jdbc.query(
-                    "SELECT version, kek_version, wrapped FROM encryption.data_key WHERE owner = ?"
-                            + " ORDER BY version DESC LIMIT 1",
-                    (row, n) -> new Object[] {row.getInt(1), row.getString(2), row.getBytes(3)},
+                    "SELECT version, kek_version, wrapped, retired OR wrapped IS NULL FROM encryption.data_key"
+                            + " WHERE owner = ? ORDER BY version DESC LIMIT 1",
+                    (row, n) -> new Object[] {row.getInt(1), row.getString(2), row.getBytes(3), row.getBoolean(4)},
                     owner);
-            if (!rows.isEmpty() && kek.equals(rows.get(0)[1])) {
+            if (!rows.isEmpty() && kek.equals(rows.get(0)[1]) && !(boolean) rows.get(0)[3]) {
                 return unwrap(owner, (int) rows.get(0)[0], kek, (byte[]) rows.get(0)[2]);
             }
             int version = rows.isEmpty() ? 1 : (int) rows.get(0)[0] + 1;
@@ -128,7 +134,8 @@ final class JdbcDataKeys implements DataKeys {
             return Optional.empty();
         }
         List<DataKey> keys = jdbc.query(
-                "SELECT kek_version, wrapped FROM encryption.data_key WHERE owner = ? AND version = ?",
+                "SELECT kek_version, wrapped FROM encryption.data_key WHERE owner = ? AND version = ?"
+                        + " AND wrapped IS NOT NULL",
                 (row, n) -> unwrap(owner, version, row.getString(1), row.getBytes(2)),
                 owner,
                 version);
@@ -185,34 +192,44 @@ final class JdbcDataKeys implements DataKeys {
 
     /** Erases every key of an owner (crypto-shredding); returns how many there were. */
     int erase(String owner) {
-        int erased = jdbc.update("DELETE FROM encryption.data_key WHERE owner = ?", owner);
+        int erased = jdbc.update(
+                "UPDATE encryption.data_key SET wrapped = NULL, erased = now() WHERE owner = ? AND wrapped IS NOT NULL",
+                owner);
         writing.remove(owner);
         reading.keySet().removeIf(id -> id.startsWith(owner + "#"));
         return erased;
     }
 
-    /** Keys wrapped under a KEK other than the current one (what rotation has left to do). */
-    List<String> wrappedUnderOldKeks() {
-        return jdbc.queryForList(
-                "SELECT owner || '#' || version FROM encryption.data_key WHERE kek_version <> ? AND owner <> ?",
-                String.class,
+    /** How many data keys are superseded: retired, or wrapped under a KEK that is not current. */
+    int superseded() {
+        return jdbc.queryForObject(
+                "SELECT count(*) FROM encryption.data_key WHERE (retired OR kek_version <> ?) AND owner <> ?"
+                        + " AND wrapped IS NOT NULL",
+                Integer.class,
                 provider.currentVersion(),
                 BLIND_INDEX_OWNER);
     }
 
-    /** Erases the given superseded keys once nothing is encrypted under them any more. */
-    int eraseSuperseded(List<String> keyIds) {
-        int erased = 0;
-        for (String id : keyIds) {
-            int hash = id.lastIndexOf('#');
-            erased += jdbc.update(
-                    "DELETE FROM encryption.data_key WHERE owner = ? AND version = ?",
-                    id.substring(0, hash),
-                    Integer.parseInt(id.substring(hash + 1)));
-            reading.remove(id);
-        }
+    /** Retires every owner's current data key: new writes get new keys (rotation). */
+    int retireAll() {
+        int retired = jdbc.update(
+                "UPDATE encryption.data_key SET retired = true WHERE NOT retired AND owner <> ?", BLIND_INDEX_OWNER);
         writing.clear();
-        return erased;
+        return retired;
+    }
+
+    /** Erases the superseded keys, once nothing readable is sealed under them any more. */
+    int eraseSuperseded() {
+        List<String> ids = jdbc.queryForList(
+                "UPDATE encryption.data_key SET wrapped = NULL, erased = now()"
+                        + " WHERE (retired OR kek_version <> ?) AND owner <> ? AND wrapped IS NOT NULL"
+                        + " RETURNING owner || '#' || version",
+                String.class,
+                provider.currentVersion(),
+                BLIND_INDEX_OWNER);
+        ids.forEach(reading::remove);
+        writing.clear();
+        return ids.size();
     }
 
     private DataKey unwrap(String owner, int version, String kek, byte[] wrapped) {

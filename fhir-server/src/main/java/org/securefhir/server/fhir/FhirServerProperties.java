@@ -41,7 +41,9 @@ public record FhirServerProperties(
             "validate-code",
             "access-report",
             "verify-audit-chain",
-            "erase-keys"
+            "erase-keys",
+            "rotate-data-keys",
+            "encryption-status"
         })
         Set<String> allowedOperations,
 

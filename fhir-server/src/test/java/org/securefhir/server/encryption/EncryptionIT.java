@@ -368,13 +368,93 @@ class EncryptionIT extends AbstractFhirServerIT {
         assertThat(ids(fhir.get("/Encounter?identifier=urn:encounters%7C" + c.encounterId())))
                 .isEmpty();
         assertThat(jdbc.queryForObject(
-                        "SELECT count(*) FROM encryption.data_key WHERE owner = ?", Integer.class, "Patient/" + p))
+                        "SELECT count(*) FROM encryption.data_key WHERE owner = ? AND wrapped IS NOT NULL",
+                        Integer.class,
+                        "Patient/" + p))
                 .isZero();
         assertThat(jdbc.queryForObject(
                         "SELECT count(*) FROM hfj_res_ver v JOIN hfj_resource r ON r.res_id = v.res_id"
                                 + " WHERE r.fhir_id IN (?, ?) AND v.res_text_vc LIKE '%blind-index%'",
                         Integer.class, p, e))
                 .isZero();
+        // a new write for the patient gets a new key version, never the erased one's
+        Patient again = fhir.get("/Patient/" + p).as(Patient.class);
+        again.addName().setFamily("Renamed" + c.tag());
+        assertThat(fhir.put("/Patient/" + p, again).status()).isEqualTo(200);
+        assertThat(fhir.get("/Patient/" + p).as(Patient.class).getNameFirstRep().getFamily())
+                .isEqualTo("Renamed" + c.tag());
+        assertThat(fhir.get("/Patient/" + p + "/_history/1").status()).isEqualTo(200);
+    }
+
+    @Test
+    void whenDataKeysAreRotatedThenEveryStoredVersionIsReencryptedUnderNewKeysAndStillReadable() throws Exception {
+        // given a patient with two versions sealed under their current key
+        Canary c = Canary.next();
+        String p = fhir.create("/Patient", patient(c, phoneDigits(99), "1945-05-08"));
+        Patient patient = fhir.get("/Patient/" + p).as(Patient.class);
+        patient.getNameFirstRep().addGiven("Also" + c.tag());
+        assertThat(fhir.put("/Patient/" + p, patient).status()).isEqualTo(200);
+        String oldKey = "Patient/" + p + "#1";
+        assertThat(storedVersions(p))
+                .hasSize(2)
+                .allSatisfy(json -> assertThat(json).contains(oldKey));
+
+        // when an admin rotates the data keys and the job finishes
+        String admin = adminToken();
+        TestFhirClient asAdmin =
+                new TestFhirClient(fhir.baseUrl(), TestFhirClient.trusting(certificate()), () -> admin);
+        Response started = asAdmin.post("/$rotate-data-keys", new Parameters());
+        assertThat(started.status()).as(started.body()).isEqualTo(200);
+        Parameters status = null;
+        for (int i = 0; i < 120; i++) {
+            status = asAdmin.get("/$encryption-status").as(Parameters.class);
+            if (rotationPart(status, "finished").equals("true")) {
+                break;
+            }
+            Thread.sleep(500);
+        }
+        assertThat(rotationPart(status, "finished")).isEqualTo("true");
+        assertThat(Integer.parseInt(rotationPart(status, "elementsReencrypted")))
+                .isPositive();
+        assertThat(Integer.parseInt(rotationPart(status, "supersededKeysErased")))
+                .isPositive();
+
+        // then every version is sealed under the new key only, the old key is gone, and all reads
+        // and searches work as before
+        assertThat(storedVersions(p))
+                .allSatisfy(json -> assertThat(json).doesNotContain(oldKey).contains("Patient/" + p + "#2"));
+        assertThat(jdbc.queryForObject(
+                        "SELECT count(*) FROM encryption.data_key WHERE owner = ? AND version = 1 AND wrapped IS NOT NULL",
+                        Integer.class,
+                        "Patient/" + p))
+                .isZero();
+        assertThat(fhir.get("/Patient/" + p + "/_history/1")
+                        .as(Patient.class)
+                        .getNameFirstRep()
+                        .getFamily())
+                .isEqualTo(c.family());
+        assertThat(fhir.get("/Patient/" + p).as(Patient.class).getNameFirstRep().getGiven())
+                .extracting("value")
+                .contains("Also" + c.tag());
+        assertThat(ids(fhir.get("/Patient?given=Also" + c.tag()))).containsExactly(p);
+    }
+
+    private List<String> storedVersions(String id) {
+        return jdbc.queryForList(
+                "SELECT v.res_text_vc FROM hfj_res_ver v JOIN hfj_resource r ON r.res_id = v.res_id"
+                        + " WHERE r.fhir_id = ? ORDER BY v.res_ver",
+                String.class,
+                id);
+    }
+
+    private static String rotationPart(Parameters status, String name) {
+        return status.getParameter().stream()
+                .filter(parameter -> "rotation".equals(parameter.getName()))
+                .flatMap(parameter -> parameter.getPart().stream())
+                .filter(part -> name.equals(part.getName()))
+                .map(part -> part.getValue().primitiveValue())
+                .findFirst()
+                .orElse("");
     }
 
     private String adminToken() {

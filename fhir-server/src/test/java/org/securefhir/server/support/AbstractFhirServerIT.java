@@ -28,7 +28,9 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
             "server.port=${" + AbstractFhirServerIT.SHARED_PORT_PROPERTY + "}",
             // All tests log in from 127.0.0.1 within seconds; the per-IP login rate limit itself is
             // tested in smart-auth (RateLimiterTest).
-            "smart.auth.rate-limits.login-burst=10000"
+            "smart.auth.rate-limits.login-burst=10000",
+            // Key rotation waits one key-cache period before it re-encrypts (EncryptionIT rotates).
+            "crypto.key-cache-seconds=1"
         })
 public abstract class AbstractFhirServerIT {
 

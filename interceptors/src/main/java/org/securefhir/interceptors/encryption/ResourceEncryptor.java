@@ -146,7 +146,12 @@ public final class ResourceEncryptor {
     }
 
     static byte[] associatedData(EncryptedFields.FieldPath field, String keyId) {
-        return (field.qualified() + "|" + keyId).getBytes(StandardCharsets.UTF_8);
+        return associatedData(field.resourceType(), field.relative(), keyId);
+    }
+
+    /** The associated data of a ciphertext: {@code Type.path|keyId}. */
+    public static byte[] associatedData(String resourceType, String relativePath, String keyId) {
+        return (resourceType + "." + relativePath + "|" + keyId).getBytes(StandardCharsets.UTF_8);
     }
 
     private record Parent(IBase element, BaseRuntimeElementCompositeDefinition<?> definition) {}

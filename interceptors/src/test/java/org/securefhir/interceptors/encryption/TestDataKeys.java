@@ -10,11 +10,18 @@ import javax.crypto.spec.SecretKeySpec;
 final class TestDataKeys implements DataKeys {
 
     private final Map<String, DataKey> keys = new HashMap<>();
+    private final Map<String, Integer> current = new HashMap<>();
     private final byte[] indexKey = random();
 
     @Override
     public DataKey forWriting(String owner) {
-        return keys.computeIfAbsent(owner + "#1", id -> new DataKey(id, new SecretKeySpec(random(), "AES")));
+        String id = owner + "#" + current.computeIfAbsent(owner, o -> 1);
+        return keys.computeIfAbsent(id, k -> new DataKey(k, new SecretKeySpec(random(), "AES")));
+    }
+
+    /** A new current version for the owner; the old one still opens what it sealed. */
+    void rotate(String owner) {
+        current.merge(owner, 1, Integer::sum);
     }
 
     @Override
@@ -27,8 +34,10 @@ final class TestDataKeys implements DataKeys {
         return indexKey;
     }
 
+    /** Erases every key of the owner; versions are never reused (as in the database). */
     void erase(String owner) {
-        keys.remove(owner + "#1");
+        keys.keySet().removeIf(id -> id.startsWith(owner + "#"));
+        rotate(owner);
     }
 
     private static byte[] random() {
