@@ -60,7 +60,7 @@ final class AuditPipeline implements AuditSink, AutoCloseable {
                         ZoneId.of(rules.zone()))),
                 record -> sink.get().append(record),
                 webhook);
-        this.store = new JdbcAuditStore(jdbc, transactions, chain, node, properties.commitTimeout(), clock, alerts);
+        this.store = new JdbcAuditStore(jdbc, chain, node, properties.commitTimeout(), clock, alerts);
         sink.set(store);
         AuditProperties.Forward forward = properties.forward();
         if (!forward.syslog().isBlank()) {

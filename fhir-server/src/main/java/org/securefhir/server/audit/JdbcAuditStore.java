@@ -3,7 +3,6 @@ package org.securefhir.server.audit;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import java.sql.Array;
 import java.sql.PreparedStatement;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -23,8 +22,8 @@ import org.securefhir.interceptors.audit.AuditSink;
 import org.securefhir.interceptors.audit.AuditUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The durable audit store: records are appended to {@code audit.record} by one writer thread per
@@ -46,8 +45,11 @@ final class JdbcAuditStore implements AuditSink, AutoCloseable {
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
             .configure(SerializationFeature.INDENT_OUTPUT, false);
 
+    private static final String INSERT_RECORDS = "INSERT INTO audit.record (node, node_seq, recorded, category,"
+            + " subtype, action, outcome, user_id, client_id, resource_type, resource_id, patients, content,"
+            + " prev_hash, hash) VALUES ";
+
     private final JdbcTemplate jdbc;
-    private final TransactionTemplate transactions;
     private final AuditChain chain;
     private final String node;
     private final Duration commitTimeout;
@@ -63,11 +65,10 @@ final class JdbcAuditStore implements AuditSink, AutoCloseable {
     private long lastCheckpointSeq;
     private Instant lastCheckpointAt;
 
-    private record Pending(AuditRecord record, CompletableFuture<Void> committed) {}
+    private record Pending(AuditRecord record, String content, CompletableFuture<Void> committed) {}
 
     JdbcAuditStore(
             JdbcTemplate jdbc,
-            TransactionTemplate transactions,
             AuditChain chain,
             String node,
             Duration commitTimeout,
@@ -75,7 +76,6 @@ final class JdbcAuditStore implements AuditSink, AutoCloseable {
             Consumer<List<AuditRecord>> afterCommit) {
         this.afterCommit = afterCommit;
         this.jdbc = jdbc;
-        this.transactions = transactions;
         this.chain = chain;
         this.node = node;
         this.commitTimeout = commitTimeout;
@@ -95,7 +95,7 @@ final class JdbcAuditStore implements AuditSink, AutoCloseable {
     public void appendAll(List<AuditRecord> records) {
         List<CompletableFuture<Void>> committed = new ArrayList<>(records.size());
         for (AuditRecord record : records) {
-            Pending pending = new Pending(record, new CompletableFuture<>());
+            Pending pending = new Pending(record, canonical(record), new CompletableFuture<>());
             if (!running || !queue.offer(pending)) {
                 throw new AuditUnavailableException("The audit trail is not accepting records", null);
             }
@@ -147,7 +147,7 @@ final class JdbcAuditStore implements AuditSink, AutoCloseable {
         List<String[]> patients = new ArrayList<>(batch.size());
         for (Pending pending : batch) {
             AuditRecord record = pending.record();
-            String content = canonical(record);
+            String content = pending.content();
             seq++;
             byte[] hash = AuditChain.hash(previous, node, seq, content);
             rows.add(new Object[] {
@@ -174,36 +174,40 @@ final class JdbcAuditStore implements AuditSink, AutoCloseable {
         Instant now = clock.instant();
         boolean checkpoint = newSeq - lastCheckpointSeq >= CHECKPOINT_EVERY
                 || Duration.between(lastCheckpointAt, now).compareTo(CHECKPOINT_INTERVAL) >= 0;
-        transactions.executeWithoutResult(status -> {
-            jdbc.execute(
-                    "INSERT INTO audit.record (node, node_seq, recorded, category, subtype, action, outcome, user_id,"
-                            + " client_id, resource_type, resource_id, patients, content, prev_hash, hash)"
-                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (PreparedStatement statement) -> {
-                        for (int i = 0; i < rows.size(); i++) {
-                            Object[] row = rows.get(i);
-                            for (int c = 0; c < 11; c++) {
-                                statement.setObject(c + 1, row[c]);
-                            }
-                            Array array = statement.getConnection().createArrayOf("text", patients.get(i));
-                            statement.setArray(12, array);
-                            statement.setString(13, (String) row[11]);
-                            statement.setBytes(14, (byte[]) row[12]);
-                            statement.setBytes(15, (byte[]) row[13]);
-                            statement.addBatch();
-                        }
-                        statement.executeBatch();
-                        return null;
-                    });
-            if (checkpoint) {
-                jdbc.update(
-                        "INSERT INTO audit.checkpoint (node, node_seq, hash, mac, created) VALUES (?, ?, ?, ?, ?)",
-                        node,
-                        newSeq,
-                        newHash,
-                        chain.checkpointMac(node, newSeq, newHash),
-                        Timestamp.from(now));
+        // One statement, one round trip, committed on its own (autocommit): under load every round
+        // trip to PostgreSQL waits for a CPU, and each request waits for its batch. The checkpoint,
+        // when due, is inserted by the same statement (a data-modifying WITH), so atomically.
+        StringBuilder sql = new StringBuilder(INSERT_RECORDS);
+        for (int i = 0; i < rows.size(); i++) {
+            sql.append(i == 0 ? "" : ",").append("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        }
+        String statementSql = checkpoint
+                ? "WITH records AS (" + sql + ") INSERT INTO audit.checkpoint (node, node_seq, hash, mac, created)"
+                        + " VALUES (?, ?, ?, ?, ?)"
+                : sql.toString();
+        jdbc.execute((ConnectionCallback<Void>) connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(statementSql)) {
+                int p = 1;
+                for (int i = 0; i < rows.size(); i++) {
+                    Object[] row = rows.get(i);
+                    for (int c = 0; c < 11; c++) {
+                        statement.setObject(p++, row[c]);
+                    }
+                    statement.setArray(p++, connection.createArrayOf("text", patients.get(i)));
+                    statement.setString(p++, (String) row[11]);
+                    statement.setBytes(p++, (byte[]) row[12]);
+                    statement.setBytes(p++, (byte[]) row[13]);
+                }
+                if (checkpoint) {
+                    statement.setString(p++, node);
+                    statement.setLong(p++, newSeq);
+                    statement.setBytes(p++, newHash);
+                    statement.setBytes(p++, chain.checkpointMac(node, newSeq, newHash));
+                    statement.setTimestamp(p, Timestamp.from(now));
+                }
+                statement.executeUpdate();
             }
+            return null;
         });
         lastSeq = newSeq;
         lastHash = newHash;

@@ -187,8 +187,7 @@ class AuditStoreIT {
     }
 
     private static JdbcAuditStore store(String node) {
-        return new JdbcAuditStore(
-                JDBC, TRANSACTIONS, CHAIN, node, Duration.ofSeconds(10), Clock.systemUTC(), committed -> {});
+        return new JdbcAuditStore(JDBC, CHAIN, node, Duration.ofSeconds(10), Clock.systemUTC(), committed -> {});
     }
 
     private static AuditRecord record(String recorded, String user) {
