@@ -10,12 +10,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.securefhir.interceptors.audit.AuditRecord;
 import org.securefhir.interceptors.audit.AuditSink;
@@ -26,9 +28,9 @@ import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * The durable audit store: records are appended to {@code audit.record} by one writer thread per
- * node in group commits (everything waiting, up to {@value #MAX_BATCH} rows, in one transaction),
- * each extending the node's hash chain; {@link #append} returns once its record's transaction has
+ * The durable audit store: records are appended to {@code audit.record} in group commits
+ * (everything waiting, up to {@value #MAX_BATCH} rows, in one statement) by one appending thread at
+ * a time, each extending the node's hash chain; {@link #append} returns once its record has been
  * committed, so no response leaves before its audit record is durable. Every {@value
  * #CHECKPOINT_EVERY} records (or minute) a MAC-signed checkpoint of the chain head is written in
  * the same transaction. Committed records are then handed, in commit order, to an after-commit
@@ -55,11 +57,16 @@ final class JdbcAuditStore implements AuditSink, AutoCloseable {
     private final Duration commitTimeout;
     private final Clock clock;
     private final Consumer<List<AuditRecord>> afterCommit;
-    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(50_000);
-    private final Thread writer;
+    private static final long FOLLOWER_WAIT_MICROS = 2_000;
+
+    private static final int MAX_QUEUED = 50_000;
+
+    private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final ReentrantLock leader = new ReentrantLock();
     private volatile boolean running = true;
 
-    // writer thread only
+    // only with the leader lock held
     private long lastSeq;
     private byte[] lastHash;
     private long lastCheckpointSeq;
@@ -81,9 +88,6 @@ final class JdbcAuditStore implements AuditSink, AutoCloseable {
         this.commitTimeout = commitTimeout;
         this.clock = clock;
         loadHead();
-        this.writer = new Thread(this::run, "audit-writer");
-        writer.setDaemon(true);
-        writer.start();
     }
 
     @Override
@@ -91,53 +95,90 @@ final class JdbcAuditStore implements AuditSink, AutoCloseable {
         appendAll(List.of(record));
     }
 
+    /**
+     * Queues the records and returns once they are committed. The committing is done by whichever
+     * appending thread gets the lock (leader/follower group commit, no writer thread to wake: under
+     * load every hand-over to another thread waits for a CPU): the leader writes everything queued,
+     * its followers' records included, in one statement; a follower waits for its records, and
+     * leads itself if they are still queued when the lock is free.
+     */
     @Override
     public void appendAll(List<AuditRecord> records) {
         List<CompletableFuture<Void>> committed = new ArrayList<>(records.size());
+        List<Pending> mine = new ArrayList<>(records.size());
         for (AuditRecord record : records) {
             Pending pending = new Pending(record, canonical(record), new CompletableFuture<>());
-            if (!running || !queue.offer(pending)) {
+            if (!running || queued.incrementAndGet() > MAX_QUEUED) {
+                queued.decrementAndGet();
+                mine.forEach(this::withdraw);
                 throw new AuditUnavailableException("The audit trail is not accepting records", null);
             }
+            queue.offer(pending);
+            mine.add(pending);
             committed.add(pending.committed());
         }
+        CompletableFuture<Void> all = CompletableFuture.allOf(committed.toArray(CompletableFuture[]::new));
+        long deadline = System.nanoTime() + commitTimeout.toNanos();
         try {
-            CompletableFuture.allOf(committed.toArray(CompletableFuture[]::new))
-                    .get(commitTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            while (!all.isDone()) {
+                if (System.nanoTime() > deadline) {
+                    throw new TimeoutException();
+                }
+                if (leader.tryLock()) {
+                    try {
+                        // own records first, then one more batch for whoever queued meanwhile
+                        while (!all.isDone() && writeQueued()) {}
+                        writeQueued();
+                    } finally {
+                        leader.unlock();
+                    }
+                } else {
+                    try {
+                        all.get(FOLLOWER_WAIT_MICROS, TimeUnit.MICROSECONDS);
+                    } catch (TimeoutException stillQueued) {
+                        // the leader may have finished before our records arrived: try to lead
+                    }
+                }
+            }
+            all.get();
         } catch (ExecutionException | TimeoutException e) {
+            mine.forEach(this::withdraw);
             throw new AuditUnavailableException("The audit trail is unavailable; the request was not completed", e);
         } catch (InterruptedException e) {
+            mine.forEach(this::withdraw);
             Thread.currentThread().interrupt();
             throw new AuditUnavailableException("Interrupted while committing the audit record", e);
         }
     }
 
-    private void run() {
-        List<Pending> batch = new ArrayList<>(MAX_BATCH);
-        while (running || !queue.isEmpty()) {
-            try {
-                Pending first = queue.poll(1, TimeUnit.SECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.clear();
-                batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
-                try {
-                    write(batch);
-                    batch.forEach(pending -> pending.committed().complete(null));
-                    notifyCommitted(batch);
-                } catch (RuntimeException e) {
-                    log.error("Audit batch of {} records could not be committed: {}", batch.size(), e.toString());
-                    batch.forEach(pending -> pending.committed().completeExceptionally(e));
-                    Thread.sleep(100);
-                    reloadHeadQuietly();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+    /** A record whose request fails is not written later, unless it is already being written. */
+    private void withdraw(Pending pending) {
+        if (queue.remove(pending)) {
+            queued.decrementAndGet();
         }
+    }
+
+    /** Writes one batch of what is queued (the lock held); false when nothing was queued. */
+    private boolean writeQueued() {
+        List<Pending> batch = new ArrayList<>();
+        Pending next;
+        while (batch.size() < MAX_BATCH && (next = queue.poll()) != null) {
+            queued.decrementAndGet();
+            batch.add(next);
+        }
+        if (batch.isEmpty()) {
+            return false;
+        }
+        try {
+            write(batch);
+            batch.forEach(pending -> pending.committed().complete(null));
+            notifyCommitted(batch);
+        } catch (RuntimeException e) {
+            log.error("Audit batch of {} records could not be committed: {}", batch.size(), e.toString());
+            batch.forEach(pending -> pending.committed().completeExceptionally(e));
+            reloadHeadQuietly();
+        }
+        return true;
     }
 
     private void write(List<Pending> batch) {
@@ -263,8 +304,14 @@ final class JdbcAuditStore implements AuditSink, AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         running = false;
-        writer.join(Duration.ofSeconds(10).toMillis());
+        if (leader.tryLock()) {
+            try {
+                while (writeQueued()) {}
+            } finally {
+                leader.unlock();
+            }
+        }
     }
 }
