@@ -7,10 +7,10 @@ import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Rewrites searches on encrypted elements onto the blind indexes before they run or are cached,
@@ -30,7 +30,7 @@ public final class BlindSearch {
     private final FhirContext fhir;
     private final EncryptedFields fields;
     private final BlindIndex index;
-    private final Map<String, Set<String>> encryptedParameters = new LinkedHashMap<>();
+    private final Map<String, Set<String>> encryptedParameters = new ConcurrentHashMap<>();
 
     public BlindSearch(FhirContext fhir, EncryptedFields fields, BlindIndex index) {
         this.fhir = fhir;
@@ -39,7 +39,7 @@ public final class BlindSearch {
     }
 
     /** The search parameters of a type that look into an encrypted element (by their FHIRPath). */
-    public synchronized Set<String> encryptedParameters(String resourceType) {
+    public Set<String> encryptedParameters(String resourceType) {
         return encryptedParameters.computeIfAbsent(resourceType, type -> {
             Set<String> names = new TreeSet<>();
             RuntimeResourceDefinition definition;
@@ -105,15 +105,12 @@ public final class BlindSearch {
                 chained(name);
             }
             if (base.equals("_sort")) {
-                for (String[] values : List.<String[]>of(parameters.get(name))) {
-                    for (String value : values) {
-                        for (String key : value.split(",")) {
-                            String parameter = key.startsWith("-") ? key.substring(1) : key;
-                            if (encrypted.contains(parameter)) {
-                                throw refused(
-                                        "_sort=" + key,
-                                        "'" + parameter + "' is encrypted at rest and cannot be sorted on");
-                            }
+                for (String value : parameters.get(name)) {
+                    for (String key : value.split(",")) {
+                        String parameter = key.startsWith("-") ? key.substring(1) : key;
+                        if (encrypted.contains(parameter)) {
+                            throw refused(
+                                    "_sort=" + key, "'" + parameter + "' is encrypted at rest and cannot be sorted on");
                         }
                     }
                 }
@@ -247,9 +244,5 @@ public final class BlindSearch {
 
     static String unescape(String value) {
         return value.replace("\\,", ",").replace("\\|", "|").replace("\\$", "$").replace("\\\\", "\\");
-    }
-
-    static String lower(String value) {
-        return value.toLowerCase(Locale.ROOT);
     }
 }
