@@ -181,7 +181,7 @@ public class EncryptionConfig {
         /** Decrypts a resource loaded inside the server, for a caller allowed to see it. */
         public void open(org.hl7.fhir.instance.model.api.IBaseResource resource) {
             if (enabled) {
-                protection.openAll(resource);
+                protection.openAllOrFail(resource);
             }
         }
 

@@ -83,32 +83,52 @@ final class JdbcDataKeys implements DataKeys {
         return key;
     }
 
+    /** The owner's newest key row; {@code usable} = neither retired nor erased. */
+    private record Latest(int version, String kek, byte[] wrapped, boolean usable) {}
+
+    private Optional<Latest> latest(String owner) {
+        return jdbc
+                .query(
+                        "SELECT version, kek_version, wrapped, NOT retired AND wrapped IS NOT NULL"
+                                + " FROM encryption.data_key WHERE owner = ? ORDER BY version DESC LIMIT 1",
+                        (row, n) -> new Latest(row.getInt(1), row.getString(2), row.getBytes(3), row.getBoolean(4)),
+                        owner)
+                .stream()
+                .findFirst();
+    }
+
+    /** Stores a key as the owner's {@code version} under the current KEK; false if that version exists. */
+    private boolean store(String owner, int version, byte[] key) {
+        String kek = provider.currentVersion();
+        return jdbc.update(
+                        "INSERT INTO encryption.data_key (owner, version, kek_version, wrapped, created)"
+                                + " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                        owner,
+                        version,
+                        kek,
+                        provider.wrap(kek, key, context(owner + "#" + version)),
+                        Timestamp.from(clock.instant()))
+                == 1;
+    }
+
     /** The owner's newest key under the current KEK, created if there is none. */
     private DataKey current(String owner) {
-        String kek = provider.currentVersion();
         for (int attempt = 0; attempt < 3; attempt++) {
-            List<Object[]> rows = jdbc.query(
-                    "SELECT version, kek_version, wrapped, retired OR wrapped IS NULL FROM encryption.data_key"
-                            + " WHERE owner = ? ORDER BY version DESC LIMIT 1",
-                    (row, n) -> new Object[] {row.getInt(1), row.getString(2), row.getBytes(3), row.getBoolean(4)},
-                    owner);
-            if (!rows.isEmpty() && kek.equals(rows.get(0)[1]) && !(boolean) rows.get(0)[3]) {
-                return unwrap(owner, (int) rows.get(0)[0], kek, (byte[]) rows.get(0)[2]);
+            Optional<Latest> latest = latest(owner);
+            if (latest.isPresent()
+                    && latest.get().usable()
+                    && provider.currentVersion().equals(latest.get().kek())) {
+                return unwrap(
+                        owner,
+                        latest.get().version(),
+                        latest.get().kek(),
+                        latest.get().wrapped());
             }
-            int version = rows.isEmpty() ? 1 : (int) rows.get(0)[0] + 1;
+            int version = latest.map(row -> row.version() + 1).orElse(1);
             byte[] key = new byte[FieldCipher.KEY_BYTES];
             random.nextBytes(key);
-            String id = owner + "#" + version;
-            int inserted = jdbc.update(
-                    "INSERT INTO encryption.data_key (owner, version, kek_version, wrapped, created)"
-                            + " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                    owner,
-                    version,
-                    kek,
-                    provider.wrap(kek, key, context(id)),
-                    Timestamp.from(clock.instant()));
-            if (inserted == 1) {
-                return new DataKey(id, new SecretKeySpec(key, "AES"));
+            if (store(owner, version, key)) {
+                return new DataKey(owner + "#" + version, new SecretKeySpec(key, "AES"));
             }
             // another thread or node created it first: read theirs
         }
@@ -162,30 +182,20 @@ final class JdbcDataKeys implements DataKeys {
     }
 
     private synchronized byte[] loadBlindIndexKey() {
-        String kek = provider.currentVersion();
-        List<Object[]> rows = jdbc.query(
-                "SELECT version, kek_version, wrapped FROM encryption.data_key WHERE owner = ?"
-                        + " ORDER BY version DESC LIMIT 1",
-                (row, n) -> new Object[] {row.getInt(1), row.getString(2), row.getBytes(3)},
-                BLIND_INDEX_OWNER);
-        if (rows.isEmpty()) {
+        Optional<Latest> latest = latest(BLIND_INDEX_OWNER);
+        if (latest.isEmpty()) {
             return current(BLIND_INDEX_OWNER).key().getEncoded();
         }
-        int version = (int) rows.get(0)[0];
-        byte[] key = unwrap(BLIND_INDEX_OWNER, version, (String) rows.get(0)[1], (byte[]) rows.get(0)[2])
+        Latest row = latest.get();
+        byte[] key = unwrap(BLIND_INDEX_OWNER, row.version(), row.kek(), row.wrapped())
                 .key()
                 .getEncoded();
-        if (!kek.equals(rows.get(0)[1])) {
-            String id = BLIND_INDEX_OWNER + "#" + (version + 1);
+        if (!provider.currentVersion().equals(row.kek())) {
+            store(BLIND_INDEX_OWNER, row.version() + 1, key);
             jdbc.update(
-                    "INSERT INTO encryption.data_key (owner, version, kek_version, wrapped, created)"
-                            + " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    "DELETE FROM encryption.data_key WHERE owner = ? AND version <= ?",
                     BLIND_INDEX_OWNER,
-                    version + 1,
-                    kek,
-                    provider.wrap(kek, key, context(id)),
-                    Timestamp.from(clock.instant()));
-            jdbc.update("DELETE FROM encryption.data_key WHERE owner = ? AND version <= ?", BLIND_INDEX_OWNER, version);
+                    row.version());
         }
         return key;
     }

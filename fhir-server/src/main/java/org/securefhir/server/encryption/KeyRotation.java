@@ -74,7 +74,7 @@ final class KeyRotation implements AutoCloseable {
     /** At start-up: resumes when keys are superseded (a new KEK version was configured, or a run was cut). */
     void resumeIfNeeded() {
         if (keys.superseded() > 0) {
-            start("superseded keys found at start-up (key-encryption key " + "rotation or an interrupted run)");
+            start("superseded keys found at start-up (key-encryption key rotation or an interrupted run)");
         }
     }
 

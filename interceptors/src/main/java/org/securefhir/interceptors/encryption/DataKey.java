@@ -11,10 +11,6 @@ public record DataKey(String id, SecretKey key) {
 
     public static final String SHARED_OWNER = "shared";
 
-    public String owner() {
-        return id.substring(0, id.lastIndexOf('#'));
-    }
-
     @Override
     public String toString() {
         return "DataKey[" + id + "]"; // never the key

@@ -8,7 +8,6 @@ import ca.uhn.fhir.context.RuntimeResourceDefinition;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -72,8 +71,7 @@ public final class EncryptedFields {
         BaseRuntimeElementCompositeDefinition<?> parent = resource;
         for (int i = 0; i < segments.size(); i++) {
             String name = segments.get(i);
-            if (!name.equals(name.toLowerCase(Locale.ROOT).substring(0, 1) + name.substring(1))
-                    || name.endsWith("[x]")) {
+            if (name.isEmpty() || !Character.isLowerCase(name.charAt(0)) || name.endsWith("[x]")) {
                 throw new IllegalArgumentException("Encrypted fields: unsupported element " + type + "." + name);
             }
             BaseRuntimeChildDefinition child = parent.getChildByName(name);

@@ -5,11 +5,8 @@ import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
-import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.securefhir.interceptors.InterceptorOrder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The request side of field-level encryption at rest (registered on the FHIR endpoint; the storage
@@ -28,8 +25,6 @@ import org.slf4j.LoggerFactory;
 @Interceptor
 public final class EncryptionInterceptor {
 
-    private static final Logger log = LoggerFactory.getLogger(EncryptionInterceptor.class);
-
     private final ResourceProtection protection;
     private final SearchProtection searches;
 
@@ -41,14 +36,12 @@ public final class EncryptionInterceptor {
     @Hook(value = Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED, order = InterceptorOrder.ENCRYPTED_SEARCH)
     public void incoming(RequestDetails request) {
         searches.protect(request, request.getRestOperationType());
-        if (request.getRestOperationType() == RestOperationTypeEnum.PATCH) {
-            PatchScope.enter();
-        }
+        PatchScope.set(request.getRestOperationType() == RestOperationTypeEnum.PATCH);
     }
 
     @Hook(Pointcut.SERVER_PROCESSING_COMPLETED)
     public void completed() {
-        PatchScope.leave();
+        PatchScope.set(false);
     }
 
     /**
@@ -62,15 +55,6 @@ public final class EncryptionInterceptor {
 
     @Hook(value = Pointcut.SERVER_OUTGOING_RESPONSE, order = InterceptorOrder.DECRYPTION)
     public void outgoing(IBaseResource responseResource) {
-        open(responseResource);
-    }
-
-    private void open(IBaseResource resource) {
-        try {
-            protection.openAll(resource);
-        } catch (UndecryptableException e) {
-            log.error("A stored ciphertext failed its integrity check: {}", e.getMessage());
-            throw new InternalErrorException("A stored value failed its integrity check; the response was withheld", e);
-        }
+        protection.openAllOrFail(responseResource);
     }
 }

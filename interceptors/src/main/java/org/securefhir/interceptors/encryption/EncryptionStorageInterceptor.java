@@ -3,12 +3,9 @@ package org.securefhir.interceptors.encryption;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
-import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.securefhir.interceptors.InterceptorOrder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The storage side of field-level encryption, registered with the JPA layer's own interceptor
@@ -17,8 +14,6 @@ import org.slf4j.LoggerFactory;
  */
 @Interceptor
 public final class EncryptionStorageInterceptor {
-
-    private static final Logger log = LoggerFactory.getLogger(EncryptionStorageInterceptor.class);
 
     private final ResourceProtection protection;
 
@@ -29,12 +24,7 @@ public final class EncryptionStorageInterceptor {
     /** The stored version in the clear, for whoever compares with it or keeps values from it. */
     @Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED, order = InterceptorOrder.DECRYPT_STORED)
     public void storedVersion(IBaseResource oldResource) {
-        try {
-            protection.openAll(oldResource);
-        } catch (UndecryptableException e) {
-            log.error("A stored ciphertext failed its integrity check: {}", e.getMessage());
-            throw new InternalErrorException("A stored value failed its integrity check", e);
-        }
+        protection.openAllOrFail(oldResource);
     }
 
     @Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED, order = InterceptorOrder.ENCRYPTION)

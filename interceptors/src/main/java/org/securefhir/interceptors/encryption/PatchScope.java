@@ -13,12 +13,13 @@ public final class PatchScope {
 
     private PatchScope() {}
 
-    static void enter() {
-        ACTIVE.set(Boolean.TRUE);
-    }
-
-    static void leave() {
-        ACTIVE.remove();
+    /** Set at the start of every request (so a thread never carries it over) and cleared at its end. */
+    static void set(boolean patch) {
+        if (patch) {
+            ACTIVE.set(Boolean.TRUE);
+        } else {
+            ACTIVE.remove();
+        }
     }
 
     public static boolean active() {

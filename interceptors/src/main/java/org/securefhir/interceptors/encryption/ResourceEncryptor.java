@@ -124,27 +124,6 @@ public final class ResourceEncryptor {
         return opened;
     }
 
-    /** Whether the resource holds an encrypted element anywhere this configuration looks. */
-    public boolean hasEncrypted(IBaseResource resource) {
-        if (!(resource instanceof DomainResource)) {
-            return false;
-        }
-        RuntimeResourceDefinition definition = fhir.getResourceDefinition(resource);
-        for (EncryptedFields.FieldPath field : fields.of(definition.getName())) {
-            if (definition.getChildByName(field.segments().get(0)) == null) {
-                continue;
-            }
-            for (Parent parent : parents(definition, resource, field)) {
-                for (Extension extension : extensions(parent.element())) {
-                    if (ENCRYPTED_URL.equals(extension.getUrl())) {
-                        return true;
-                    }
-                }
-            }
-        }
-        return false;
-    }
-
     static byte[] associatedData(EncryptedFields.FieldPath field, String keyId) {
         return associatedData(field.resourceType(), field.relative(), keyId);
     }

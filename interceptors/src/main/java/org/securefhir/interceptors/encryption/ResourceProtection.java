@@ -1,6 +1,7 @@
 package org.securefhir.interceptors.encryption;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import ca.uhn.fhir.util.FhirTerser;
 import java.util.List;
 import java.util.Set;
@@ -13,6 +14,8 @@ import org.hl7.fhir.r4.model.DomainResource;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Seals resources for storage and opens them for responses. The data key of a resource is its
@@ -25,7 +28,8 @@ public final class ResourceProtection {
     static final String REDACTED_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ObservationValue";
     static final String REDACTED_CODE = "REDACTED";
 
-    private final FhirContext fhir;
+    private static final Logger log = LoggerFactory.getLogger(ResourceProtection.class);
+
     private final FhirTerser terser;
     private final EncryptedFields fields;
     private final ResourceEncryptor encryptor;
@@ -33,7 +37,6 @@ public final class ResourceProtection {
     private final DataKeys keys;
 
     public ResourceProtection(FhirContext fhir, EncryptedFields fields, BlindIndex index, DataKeys keys) {
-        this.fhir = fhir;
         this.terser = fhir.newTerser();
         this.fields = fields;
         this.encryptor = new ResourceEncryptor(fhir, fields);
@@ -55,12 +58,24 @@ public final class ResourceProtection {
             return;
         }
         BlindIndex.strip(resource);
-        if (encryptor.hasEncrypted(resource)) {
-            encryptor.decrypt(resource, keys);
-        }
+        encryptor.decrypt(resource, keys);
         List<Coding> tokens = index.tokens(resource, fields);
         encryptor.encrypt(resource, keys.forWriting(owner(resource)));
         BlindIndex.attach(resource, tokens);
+    }
+
+    /**
+     * {@link #openAll} for a response or a stored version about to be compared: a ciphertext that
+     * fails authentication (tampered storage) withholds the whole response (500), logged without
+     * any value.
+     */
+    public void openAllOrFail(IBaseResource resource) {
+        try {
+            openAll(resource);
+        } catch (UndecryptableException e) {
+            log.error("A stored ciphertext failed its integrity check: {}", e.getMessage());
+            throw new InternalErrorException("A stored value failed its integrity check; the response was withheld", e);
+        }
     }
 
     /** Opens every resource of a response in place (bundles, Parameters, contained resources). */
@@ -101,9 +116,5 @@ public final class ResourceProtection {
             return DataKey.SHARED_OWNER;
         }
         return owners.size() == 1 ? owners.iterator().next() : DataKey.SHARED_OWNER;
-    }
-
-    FhirContext fhir() {
-        return fhir;
     }
 }
