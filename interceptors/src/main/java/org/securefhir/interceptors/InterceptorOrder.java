@@ -20,8 +20,13 @@ import ca.uhn.fhir.rest.server.interceptor.auth.AuthorizationConstants;
  *   <li>{@link #AUTHORIZATION}: HAPI's search narrowing and authorization interceptors (types,
  *       patient compartment, granular filters on every resource read or written), at HAPI's own
  *       order for them;
- *   <li>{@link #DECRYPTION}: what passed authorization is decrypted, before anything is hidden
- *       from it;
+ *   <li>{@link #CONSENT}: HAPI's consent interceptor with the consent engine, after the role
+ *       policy and authorization allowed the request: withholds what the patient's Consents,
+ *       sensitive labels and the treatment relationship do not allow (in storage, before results
+ *       are counted or paged, and again over the response), before decryption so that withheld
+ *       resources are never opened, and before the audit so the record holds what was released;
+ *   <li>{@link #DECRYPTION}: what passed authorization and consent is decrypted, before anything
+ *       is hidden from it;
  *   <li>{@link #MASKING}: elements hidden from the role are removed from what passed authorization
  *       (and kept as stored when the role updates the resource);
  *   <li>{@link #AUDIT}: last on the way out, so the record holds exactly what the client receives
@@ -33,7 +38,6 @@ import ca.uhn.fhir.rest.server.interceptor.auth.AuthorizationConstants;
  *       saw the resource in the clear;
  *   <li>{@link #CAPABILITY_STATEMENT}: adjustments of the published CapabilityStatement.
  * </ol>
- * Consent (a later issue) takes its place here too.
  */
 public final class InterceptorOrder {
 
@@ -45,6 +49,7 @@ public final class InterceptorOrder {
     public static final int VALIDATION = AUTHORIZATION + 100;
     public static final int DECRYPT_STORED = ROLE_POLICY - 5;
     public static final int ENCRYPTED_SEARCH = ROLE_POLICY + 5;
+    public static final int CONSENT = AUTHORIZATION + 20;
     public static final int DECRYPTION = MASKING - 10;
     public static final int ENCRYPTION = VALIDATION + 10;
     public static final int CAPABILITY_STATEMENT = 1000;

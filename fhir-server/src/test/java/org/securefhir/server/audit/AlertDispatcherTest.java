@@ -116,6 +116,7 @@ class AlertDispatcherTest {
                 null,
                 "n1",
                 null,
-                "BTG");
+                "BTG",
+                null);
     }
 }

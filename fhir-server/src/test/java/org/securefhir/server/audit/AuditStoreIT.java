@@ -215,6 +215,7 @@ class AuditStoreIT {
                 null,
                 "n",
                 null,
+                null,
                 null);
     }
 

@@ -65,6 +65,7 @@ public final class AuditInterceptor {
                 && response.getIdElement().hasIdPart()) {
             records.identify(draft, response); // e.g. the id a create assigned
         }
+        records.annotate(draft, request);
         int status = details == null ? 200 : details.getResponseCode();
         RestOperationTypeEnum operation = request.getRestOperationType();
         if ((operation == RestOperationTypeEnum.TRANSACTION || operation == RestOperationTypeEnum.BATCH)
@@ -89,7 +90,9 @@ public final class AuditInterceptor {
         }
         request.getUserData().put(DONE, Boolean.TRUE);
         try {
-            sink.append(records.failure(draft(request), exception));
+            Draft draft = draft(request);
+            records.annotate(draft, request);
+            sink.append(records.failure(draft, exception));
         } catch (AuditUnavailableException e) {
             log.error("Audit record of a failed request could not be committed (request {})", request.getRequestId());
         }

@@ -21,7 +21,11 @@ import java.util.List;
  * @param query the request's search parameters (names and values as sent; no body)
  * @param patients every patient whose data the request returned or changed ({@code Patient/id})
  * @param entities the resources returned or changed ({@code Type/id}), at most {@value AuditRecords#MAX_ENTITIES}
- * @param purposeOfUse from the token or the {@code X-Purpose-Of-Use} header
+ * @param purposeOfUse the purpose of use in force (v3 ActReason codes, space-separated; {@code
+ *     ETREAT BTG} under break-glass), from the consent engine, else the token or the {@code
+ *     X-Purpose-Of-Use} header
+ * @param consent the consent decisions that shaped the response ({@code deny consent Consent/1 ×3});
+ *     absent when nothing was restricted
  */
 @JsonPropertyOrder(alphabetic = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -49,7 +53,8 @@ public record AuditRecord(
         String userAgent,
         String node,
         String requestId,
-        String purposeOfUse) {
+        String purposeOfUse,
+        List<String> consent) {
 
     public static final String SUCCESS = "0";
     public static final String MINOR_FAILURE = "4";
@@ -94,6 +99,7 @@ public record AuditRecord(
                 null,
                 node,
                 null,
+                null,
                 null);
     }
 
@@ -101,5 +107,6 @@ public record AuditRecord(
         roles = roles == null ? List.of() : List.copyOf(roles);
         patients = patients == null ? List.of() : List.copyOf(patients);
         entities = entities == null ? List.of() : List.copyOf(entities);
+        consent = consent == null || consent.isEmpty() ? null : List.copyOf(consent); // absent: hash as before
     }
 }

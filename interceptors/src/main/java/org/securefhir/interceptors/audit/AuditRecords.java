@@ -149,6 +149,14 @@ public final class AuditRecords {
         }
     }
 
+    /** Takes in what other defences noted about the request (purpose of use in force, consent decisions). */
+    void annotate(Draft draft, RequestDetails request) {
+        AuditNotes.find(request).ifPresent(notes -> {
+            notes.purposeOfUse().ifPresent(purpose -> draft.purposeOfUse = purpose);
+            draft.consent = notes.decisions();
+        });
+    }
+
     AuditRecord success(Draft draft, int status) {
         draft.status = status;
         draft.outcome = status >= 500

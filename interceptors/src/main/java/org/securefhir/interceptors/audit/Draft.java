@@ -31,6 +31,7 @@ final class Draft {
     String node;
     String requestId;
     String purposeOfUse;
+    List<String> consent = List.of();
 
     void entity(String reference) {
         if (entities.size() < AuditRecords.MAX_ENTITIES && !entities.contains(reference)) {
@@ -63,6 +64,7 @@ final class Draft {
                 userAgent,
                 node,
                 requestId,
-                purposeOfUse);
+                purposeOfUse,
+                consent);
     }
 }

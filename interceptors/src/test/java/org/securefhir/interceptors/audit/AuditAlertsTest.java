@@ -130,6 +130,7 @@ class AuditAlertsTest {
                 null,
                 "n1",
                 null,
-                purpose);
+                purpose,
+                null);
     }
 }

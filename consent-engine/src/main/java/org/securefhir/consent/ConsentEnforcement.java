@@ -1,0 +1,69 @@
+package org.securefhir.consent;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.interceptor.consent.ConsentInterceptor;
+import ca.uhn.fhir.rest.server.interceptor.consent.ConsentOutcome;
+import ca.uhn.fhir.rest.server.interceptor.consent.IConsentContextServices;
+import java.util.Arrays;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Bundle;
+import org.securefhir.interceptors.InterceptorOrder;
+
+/**
+ * HAPI's {@link ConsentInterceptor} (which asks {@link ConsentEngine} about every resource on every
+ * read path) at this server's place in the chain ({@link InterceptorOrder#CONSENT}), with two
+ * adjustments: counts are refused with a clear message unless consent cannot withhold anything
+ * they would count (HAPI refuses them always), and entries HAPI emptied in a response bundle are
+ * removed, so a withheld resource leaves neither its content nor its id nor a place in the count.
+ */
+@Interceptor(order = InterceptorOrder.CONSENT)
+public final class ConsentEnforcement extends ConsentInterceptor {
+
+    private final ConsentEngine engine;
+
+    public ConsentEnforcement(ConsentEngine engine) {
+        super(engine);
+        this.engine = engine;
+    }
+
+    @Override
+    public void interceptPreHandled(RequestDetails request) {
+        if (asksForCount(request)) {
+            if (!engine.mayCount(request)) {
+                throw new InvalidRequestException("Counts (_summary=count, _total=accurate) are not available where"
+                        + " patient consent applies: resources consent withholds must not be counted."
+                        + " Page through the results instead.");
+            }
+            if (engine.startOperation(request, IConsentContextServices.NULL_IMPL)
+                            .getStatus()
+                    == ConsentOutcome.AUTHORIZED.getStatus()) {
+                authorizeRequest(request);
+            }
+            return;
+        }
+        super.interceptPreHandled(request);
+    }
+
+    /** Withheld entries (resource removed by the consent check) leave the bundle entirely. */
+    @Hook(value = Pointcut.SERVER_OUTGOING_RESPONSE, order = InterceptorOrder.CONSENT + 1)
+    public void removeWithheldEntries(IBaseResource response) {
+        if (response instanceof Bundle bundle
+                && (bundle.getType() == Bundle.BundleType.SEARCHSET
+                        || bundle.getType() == Bundle.BundleType.HISTORY
+                        || bundle.getType() == Bundle.BundleType.COLLECTION
+                        || bundle.getType() == Bundle.BundleType.DOCUMENT)) {
+            bundle.getEntry().removeIf(entry -> entry.getResource() == null && !entry.hasResponse());
+        }
+    }
+
+    private static boolean asksForCount(RequestDetails request) {
+        String[] summary = request.getParameters().get("_summary");
+        String[] total = request.getParameters().get("_total");
+        return (summary != null && Arrays.asList(summary).contains("count"))
+                || (total != null && Arrays.asList(total).contains("accurate"));
+    }
+}

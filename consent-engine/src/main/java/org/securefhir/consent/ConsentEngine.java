@@ -1,0 +1,237 @@
+package org.securefhir.consent;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.interceptor.consent.ConsentOutcome;
+import ca.uhn.fhir.rest.server.interceptor.consent.IConsentContextServices;
+import ca.uhn.fhir.rest.server.interceptor.consent.IConsentService;
+import ca.uhn.fhir.util.FhirTerser;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.securefhir.auth.smart.SmartScope;
+import org.securefhir.interceptors.audit.AuditNotes;
+import org.securefhir.interceptors.authorization.AccessToken;
+import org.securefhir.interceptors.authorization.AccessTokens;
+
+/**
+ * The consent service HAPI's {@code ConsentInterceptor} asks about every resource a read path is
+ * about to return (read, search and its includes, history, {@code $everything}, operations). A
+ * thin adapter: the request's facts are gathered once ({@link AccessRequest}), each resource is
+ * judged by {@link ConsentPolicy}, and what was decided goes to the audit record. Anything that
+ * goes wrong while deciding fails the request closed (503), never open.
+ */
+public final class ConsentEngine implements IConsentService {
+
+    public static final String PURPOSE_HEADER = "X-Purpose-Of-Use";
+    private static final String STATE = ConsentEngine.class.getName() + ".request";
+    private static final Set<String> CONTAINERS = Set.of("Bundle", "Parameters", "OperationOutcome");
+
+    private final AccessTokens tokens;
+    private final ConsentSettings settings;
+    private final ConsentPolicy policy;
+    private final ConsentDirectiveSource directives;
+    private final TreatmentRelationships relationships;
+    private final BreakGlassGrants grants;
+    private final FhirContext fhir;
+    private final FhirTerser terser;
+    private final Clock clock;
+
+    public ConsentEngine(
+            AccessTokens tokens,
+            ConsentSettings settings,
+            ConsentDirectiveSource directives,
+            TreatmentRelationships relationships,
+            BreakGlassGrants grants,
+            FhirContext fhir,
+            Clock clock) {
+        this.tokens = tokens;
+        this.settings = settings;
+        this.policy = new ConsentPolicy(settings.permittedByDefault(), settings.sensitiveLabels());
+        this.directives = directives;
+        this.relationships = relationships;
+        this.grants = grants;
+        this.fhir = fhir;
+        this.terser = fhir.newTerser();
+        this.clock = clock;
+    }
+
+    /** The request's state: the requester's facts, or empty when consent does not apply to them. */
+    private record RequestConsent(
+            Optional<AccessRequest> access,
+            Map<String, List<ConsentDirective>> directives,
+            Map<String, Boolean> treated,
+            Set<String> breakGlass,
+            Map<String, Decision> decided) {}
+
+    @Override
+    public ConsentOutcome startOperation(RequestDetails request, IConsentContextServices services) {
+        RequestConsent state = start(request);
+        return state.access().isEmpty() ? ConsentOutcome.AUTHORIZED : ConsentOutcome.PROCEED;
+    }
+
+    /**
+     * Whether counts ({@code _summary=count}, {@code _total=accurate}) can be answered for this
+     * request: only when consent cannot withhold anything they would count (the requester is
+     * exempt, or the search is of an exempt type without includes).
+     */
+    public boolean mayCount(RequestDetails request) {
+        RequestConsent state = start(request);
+        if (state.access().isEmpty()) {
+            return true;
+        }
+        String type = request.getResourceName();
+        Map<String, String[]> parameters = request.getParameters();
+        boolean includes = parameters.keySet().stream()
+                .anyMatch(name -> name.startsWith("_include") || name.startsWith("_revinclude"));
+        return type != null && settings.exemptTypes().contains(type) && !includes;
+    }
+
+    @Override
+    public boolean shouldProcessCanSeeResource(RequestDetails request, IConsentContextServices services) {
+        return true;
+    }
+
+    @Override
+    public ConsentOutcome canSeeResource(
+            RequestDetails request, IBaseResource resource, IConsentContextServices services) {
+        return decide(request, resource) ? ConsentOutcome.AUTHORIZED : ConsentOutcome.REJECT;
+    }
+
+    @Override
+    public ConsentOutcome willSeeResource(
+            RequestDetails request, IBaseResource resource, IConsentContextServices services) {
+        if (CONTAINERS.contains(fhir.getResourceType(resource))) {
+            return ConsentOutcome.PROCEED; // judged by what they hold
+        }
+        return decide(request, resource) ? ConsentOutcome.PROCEED : ConsentOutcome.REJECT;
+    }
+
+    private RequestConsent start(RequestDetails request) {
+        Object existing = request.getUserData().get(STATE);
+        if (existing instanceof RequestConsent state) {
+            return state;
+        }
+        Optional<AccessRequest> access = tokens.current()
+                .filter(token -> token.roles().stream().noneMatch(settings.exemptRoles()::contains))
+                .map(token -> accessRequest(request, token));
+        RequestConsent state =
+                new RequestConsent(access, new HashMap<>(), new HashMap<>(), new HashSet<>(), new HashMap<>());
+        access.ifPresent(facts -> {
+            state.breakGlass().addAll(grants.patients(facts.userId(), facts.now()));
+            AuditNotes.of(request).purposeOfUse(facts.purpose().name());
+        });
+        request.getUserData().put(STATE, state);
+        return state;
+    }
+
+    private AccessRequest accessRequest(RequestDetails request, AccessToken token) {
+        PurposeOfUse purpose = PurposeOfUse.TREAT;
+        String stated = request.getHeader(PURPOSE_HEADER);
+        if (stated != null && !stated.isBlank()) {
+            purpose = PurposeOfUse.fromCode(stated)
+                    .orElseThrow(() -> new InvalidRequestException(PURPOSE_HEADER
+                            + " must be a purpose of use code of " + PurposeOfUse.SYSTEM
+                            + " (TREAT, ETREAT, HPAYMT, HOPERAT, HRESCH, HMARKT, ...)"));
+            if (purpose == PurposeOfUse.BTG) {
+                throw new InvalidRequestException(
+                        "Break-glass is declared with the $break-glass operation," + " not with " + PURPOSE_HEADER);
+            }
+        }
+        Set<String> actors = new HashSet<>();
+        Optional<String> fhirUser = token.fhirUser().map(ConsentEngine::relative);
+        fhirUser.ifPresent(actors::add);
+        actors.add("client:" + token.clientId());
+        Set<String> cleared = new HashSet<>();
+        token.roles().forEach(role -> cleared.addAll(settings.clearances().getOrDefault(role, Set.of())));
+        Optional<String> practitioner = fhirUser.filter(user -> user.startsWith("Practitioner/"));
+        boolean userScopes = token.scopes().stream().anyMatch(scope -> scope.context() == SmartScope.Context.USER);
+        boolean relationship = settings.treatmentRelationship()
+                && userScopes
+                && token.roles().stream().anyMatch(settings.relationshipRoles()::contains);
+        return new AccessRequest(
+                token.subject(),
+                actors,
+                purpose,
+                cleared,
+                practitioner,
+                relationship,
+                token.ownPatient(),
+                clock.instant());
+    }
+
+    /** {@code https://host/fhir/Practitioner/1} → {@code Practitioner/1}. */
+    private static String relative(String reference) {
+        String[] parts = reference.split("/");
+        return parts.length >= 2 ? parts[parts.length - 2] + "/" + parts[parts.length - 1] : reference;
+    }
+
+    private boolean decide(RequestDetails request, IBaseResource resource) {
+        RequestConsent state = start(request);
+        if (state.access().isEmpty()) {
+            return true;
+        }
+        String type = fhir.getResourceType(resource);
+        if (settings.exemptTypes().contains(type)) {
+            return true;
+        }
+        String key = resource.getIdElement().hasIdPart()
+                ? type + "/" + resource.getIdElement().getIdPart() + "/"
+                        + resource.getIdElement().getVersionIdPart()
+                : null;
+        Decision decision = key == null ? null : state.decided().get(key);
+        if (decision == null) {
+            try {
+                decision =
+                        policy.decide(state.access().get(), ResourceFacts.of(fhir, terser, resource), new Facts(state));
+            } catch (BaseServerResponseException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new ConsentUnavailableException(e);
+            }
+            if (key != null) {
+                state.decided().put(key, decision);
+            }
+            AuditNotes notes = AuditNotes.of(request);
+            if (decision.isNotable()) {
+                notes.consentDecision(decision.auditText());
+            }
+            if (decision.reason() == Decision.Reason.BREAK_GLASS) {
+                notes.purposeOfUse(PurposeOfUse.ETREAT.name() + " " + PurposeOfUse.BTG.name());
+            }
+        }
+        return decision.permitted();
+    }
+
+    /** The policy's view of patients, remembered for the rest of the request. */
+    private final class Facts implements ConsentPolicy.PatientFacts {
+
+        private final RequestConsent state;
+
+        Facts(RequestConsent state) {
+            this.state = state;
+        }
+
+        @Override
+        public List<ConsentDirective> directives(String patient) {
+            return state.directives().computeIfAbsent(patient, directives::active);
+        }
+
+        @Override
+        public boolean treats(String practitioner, String patient) {
+            return state.treated().computeIfAbsent(patient, p -> relationships.treats(practitioner, p));
+        }
+
+        @Override
+        public boolean breakGlass(String patient) {
+            return state.breakGlass().contains(patient);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package org.securefhir.consent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ca.uhn.fhir.context.FhirContext;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Consent;
+import org.hl7.fhir.r4.model.Reference;
+import org.junit.jupiter.api.Test;
+
+/** What the server accepts as an enforceable Consent, and the messages it gives otherwise. */
+class ConsentDirectivesTest {
+
+    private final ConsentDirectives parser = new ConsentDirectives(FhirContext.forR4Cached());
+
+    @Test
+    void parseWhenValidThenCategoryPatientAndRulesRead() {
+        ConsentDirective directive = parser.parse(TestConsents.deny("c1", "p1", "research")
+                .except(Consent.ConsentProvisionType.PERMIT, "Practitioner/doc", "Observation", "PSY")
+                .build());
+
+        assertThat(directive.id()).isEqualTo("Consent/c1");
+        assertThat(directive.patient()).isEqualTo("p1");
+        assertThat(directive.category()).isEqualTo(ConsentCategory.RESEARCH);
+        ConsentDirective.Provision nested =
+                directive.root().orElseThrow().provisions().get(0);
+        assertThat(nested.actors()).containsExactly("Practitioner/doc");
+        assertThat(nested.classes()).containsExactly("Observation");
+        assertThat(nested.labels()).containsExactly("PSY");
+    }
+
+    @Test
+    void parseWhenAppNamedByClientIdThenActorIsTheClient() {
+        Consent consent = TestConsents.permit("c2", "p1", "third-party").build();
+        consent.getProvision()
+                .addActor()
+                .setReference(new Reference()
+                        .setIdentifier(new org.hl7.fhir.r4.model.Identifier()
+                                .setSystem(ConsentDirectives.CLIENT_SYSTEM)
+                                .setValue("insurer-app")));
+
+        assertThat(parser.parse(consent).root().orElseThrow().actors()).containsExactly("client:insurer-app");
+    }
+
+    @Test
+    void parseWhenCategoryMissingOrUnknownThenRefusedNamingTheCategories() {
+        Consent none = TestConsents.deny("c3", "p1", "treatment").build();
+        none.setCategory(java.util.List.of());
+        Consent unknown = TestConsents.deny("c4", "p1", "treatment").build();
+        unknown.setCategory(java.util.List.of(new CodeableConcept(new Coding(ConsentCategory.SYSTEM, "gossip", null))));
+
+        assertThatThrownBy(() -> parser.parse(none))
+                .isInstanceOf(InvalidConsentException.class)
+                .hasMessageContaining("exactly one code");
+        assertThatThrownBy(() -> parser.parse(unknown))
+                .isInstanceOf(InvalidConsentException.class)
+                .hasMessageContaining(
+                        "'gossip' is not one of treatment, data-sharing, research, marketing, third-party");
+    }
+
+    @Test
+    void parseWhenThirdPartyWithoutActorThenRefused() {
+        assertThatThrownBy(() -> parser.parse(
+                        TestConsents.permit("c5", "p1", "third-party").build()))
+                .hasMessageContaining("must name its actor");
+    }
+
+    @Test
+    void parseWhenRuleUsesElementsNotEnforcedThenRefusedNotIgnored() {
+        Consent withCode = TestConsents.deny("c6", "p1", "treatment").build();
+        withCode.getProvision().addCode(new CodeableConcept().setText("x"));
+        Consent collect = TestConsents.deny("c7", "p1", "treatment").build();
+        collect.getProvision()
+                .addAction(new CodeableConcept(new Coding(ConsentDirectives.ACTION_SYSTEM, "collect", null)));
+        Consent badClass = TestConsents.deny("c8", "p1", "treatment")
+                .except(Consent.ConsentProvisionType.PERMIT, null, "Nonsense", null)
+                .build();
+        Consent badPurpose = TestConsents.deny("c9", "p1", "treatment").build();
+        badPurpose.getProvision().addPurpose(new Coding(PurposeOfUse.SYSTEM, "BTG", null));
+        Consent organization = TestConsents.deny("c10", "p1", "treatment")
+                .actor("Organization/o1")
+                .build();
+
+        assertThatThrownBy(() -> parser.parse(withCode)).hasMessageContaining("Consent.provision.code is not enforced");
+        assertThatThrownBy(() -> parser.parse(collect)).hasMessageContaining(".action 'collect' is not enforced");
+        assertThatThrownBy(() -> parser.parse(badClass))
+                .hasMessageContaining("Consent.provision.provision[0].class 'Nonsense'");
+        assertThatThrownBy(() -> parser.parse(badPurpose)).hasMessageContaining(".purpose 'BTG'");
+        assertThatThrownBy(() -> parser.parse(organization))
+                .hasMessageContaining("must be a Practitioner, RelatedPerson or Patient");
+    }
+
+    @Test
+    void parseWhenNestedRuleWithoutTypeOrPatientMissingThenRefused() {
+        Consent untyped = TestConsents.deny("c11", "p1", "treatment").build();
+        untyped.getProvision().addProvision();
+        Consent noPatient = TestConsents.deny("c12", "p1", "treatment").build();
+        noPatient.setPatient(new Reference("Group/g1"));
+
+        assertThatThrownBy(() -> parser.parse(untyped))
+                .hasMessageContaining("Consent.provision.provision[0].type is required");
+        assertThatThrownBy(() -> parser.parse(noPatient)).hasMessageContaining("Consent.patient must reference");
+    }
+}
