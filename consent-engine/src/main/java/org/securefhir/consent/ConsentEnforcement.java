@@ -3,7 +3,11 @@ package org.securefhir.consent;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
+import ca.uhn.fhir.rest.api.server.IPreResourceAccessDetails;
+import ca.uhn.fhir.rest.api.server.IPreResourceShowDetails;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.api.server.ResponseDetails;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.interceptor.consent.ConsentInterceptor;
 import ca.uhn.fhir.rest.server.interceptor.consent.ConsentOutcome;
@@ -46,6 +50,48 @@ public final class ConsentEnforcement extends ConsentInterceptor {
             return;
         }
         super.interceptPreHandled(request);
+    }
+
+    /**
+     * Consent binds what is disclosed. The resources a write loads and stores on its way (the
+     * version an update replaces, the entries of a transaction) are not disclosures; withholding
+     * them would corrupt the write. Reads inside a batch or transaction are sub-requests of their
+     * own and are judged as reads.
+     */
+    @Override
+    public void interceptPreAccess(RequestDetails request, IPreResourceAccessDetails details) {
+        if (!isWrite(request)) {
+            super.interceptPreAccess(request, details);
+        }
+    }
+
+    @Override
+    public void interceptPreShow(RequestDetails request, IPreResourceShowDetails details) {
+        if (!isWrite(request)) {
+            super.interceptPreShow(request, details);
+        }
+    }
+
+    /**
+     * What a create or update returns is what the client itself just sent, as stored; everything
+     * else (reads, searches, operations, patched resources, batch and transaction results) is
+     * judged before it leaves.
+     */
+    @Override
+    public void interceptOutgoingResponse(RequestDetails request, ResponseDetails response) {
+        RestOperationTypeEnum operation = request.getRestOperationType();
+        if (operation != RestOperationTypeEnum.CREATE && operation != RestOperationTypeEnum.UPDATE) {
+            super.interceptOutgoingResponse(request, response);
+        }
+    }
+
+    private static boolean isWrite(RequestDetails request) {
+        RestOperationTypeEnum operation = request.getRestOperationType();
+        return operation != null
+                && switch (operation) {
+                    case CREATE, UPDATE, PATCH, DELETE, TRANSACTION, BATCH -> true;
+                    default -> false;
+                };
     }
 
     /** Withheld entries (resource removed by the consent check) leave the bundle entirely. */

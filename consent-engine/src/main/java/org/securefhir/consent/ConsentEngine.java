@@ -121,6 +121,7 @@ public final class ConsentEngine implements IConsentService {
         }
         Optional<AccessRequest> access = tokens.current()
                 .filter(token -> token.roles().stream().noneMatch(settings.exemptRoles()::contains))
+                .filter(token -> !isPatientOnOwnRecord(token))
                 .map(token -> accessRequest(request, token));
         RequestConsent state =
                 new RequestConsent(access, new HashMap<>(), new HashMap<>(), new HashSet<>(), new HashMap<>());
@@ -130,6 +131,16 @@ public final class ConsentEngine implements IConsentService {
         });
         request.getUserData().put(STATE, state);
         return state;
+    }
+
+    /** A patient's own token: the access policy keeps it to their own compartment. */
+    private boolean isPatientOnOwnRecord(AccessToken token) {
+        return token.ownPatient().isPresent()
+                && !token.roles().isEmpty()
+                && settings.patientRoles().containsAll(token.roles())
+                && token.patient()
+                        .map(patient -> patient.equals(token.ownPatient().get()))
+                        .orElse(true);
     }
 
     private AccessRequest accessRequest(RequestDetails request, AccessToken token) {

@@ -11,6 +11,8 @@ import java.util.Set;
  * @param clearances per role, the sensitive labels it is cleared for
  * @param treatmentRelationship whether clinicians with {@code user/} scopes see only patients they treat
  * @param relationshipRoles the roles that rule applies to
+ * @param patientRoles roles of patients: a token with only these roles, naming its own Patient,
+ *     reaches only its own record (the access policy sees to it), which consent never withholds
  * @param exemptRoles roles consent does not apply to at all (none by default)
  * @param exemptTypes resource types consent does not apply to (the audit trail, Consents themselves)
  */
@@ -20,6 +22,7 @@ public record ConsentSettings(
         Map<String, Set<String>> clearances,
         boolean treatmentRelationship,
         Set<String> relationshipRoles,
+        Set<String> patientRoles,
         Set<String> exemptRoles,
         Set<String> exemptTypes) {
 
@@ -28,6 +31,7 @@ public record ConsentSettings(
         sensitiveLabels = Set.copyOf(sensitiveLabels);
         clearances = Map.copyOf(clearances);
         relationshipRoles = Set.copyOf(relationshipRoles);
+        patientRoles = Set.copyOf(patientRoles);
         exemptRoles = Set.copyOf(exemptRoles);
         exemptTypes = Set.copyOf(exemptTypes);
     }

@@ -10,6 +10,10 @@ import org.hl7.fhir.r4.model.Reference;
 /** Builds R4 Consents as patients and front-desk staff write them. */
 final class TestConsents {
 
+    /** Consent.provision.actor.role is required in R4: the actor receives the information. */
+    static final CodeableConcept RECIPIENT = new CodeableConcept(
+            new Coding("http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "IRCP", "information recipient"));
+
     private final Consent consent = new Consent();
     private final List<Consent.ProvisionComponent> nested = new ArrayList<>();
 
@@ -31,7 +35,7 @@ final class TestConsents {
     }
 
     TestConsents actor(String reference) {
-        consent.getProvision().addActor().setReference(new Reference(reference));
+        consent.getProvision().addActor().setRole(RECIPIENT).setReference(new Reference(reference));
         return this;
     }
 
@@ -40,7 +44,7 @@ final class TestConsents {
         Consent.ProvisionComponent provision =
                 consent.getProvision().addProvision().setType(type);
         if (actor != null) {
-            provision.addActor().setReference(new Reference(actor));
+            provision.addActor().setRole(RECIPIENT).setReference(new Reference(actor));
         }
         if (resourceType != null) {
             provision.addClass_(new Coding(ConsentDirectives.RESOURCE_TYPES, resourceType, null));

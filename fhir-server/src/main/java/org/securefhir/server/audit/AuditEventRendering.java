@@ -10,6 +10,7 @@ import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.StringType;
 import org.securefhir.interceptors.audit.AuditRecord;
 
 /**
@@ -27,6 +28,9 @@ final class AuditEventRendering {
     static final String OBJECT_ROLE = "http://terminology.hl7.org/CodeSystem/object-role";
     static final String USER_ID_SYSTEM = "urn:securefhir:user";
     static final String CLIENT_ID_SYSTEM = "urn:securefhir:client";
+
+    static final String PURPOSE_OF_USE = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
+    static final String RESOURCE_TYPES = "http://hl7.org/fhir/resource-types";
 
     private AuditEventRendering() {}
 
@@ -62,7 +66,13 @@ final class AuditEventRendering {
             event.setOutcomeDesc(Integer.toString(record.status()));
         }
         if (record.purposeOfUse() != null) {
-            event.addPurposeOfEvent(new CodeableConcept().setText(record.purposeOfUse()));
+            CodeableConcept purpose = new CodeableConcept().setText(record.purposeOfUse());
+            for (String code : record.purposeOfUse().split(" ")) {
+                if (code.matches("[A-Z]{2,12}")) {
+                    purpose.addCoding(new Coding(PURPOSE_OF_USE, code, null));
+                }
+            }
+            event.addPurposeOfEvent(purpose);
         }
         if (record.userId() != null || record.fhirUser() != null) {
             AuditEvent.AuditEventAgentComponent user = event.addAgent().setRequestor(true);
@@ -112,6 +122,20 @@ final class AuditEventRendering {
                     .setRole(new Coding(OBJECT_ROLE, "24", "Query"))
                     .setQuery(record.query().getBytes(StandardCharsets.UTF_8))
                     .setDescription(record.resourceType());
+        }
+        if (record.consent() != null) {
+            // consent decisions (BALP AuthZconsent): permit or deny, and the Consent that decided
+            for (String decision : record.consent()) {
+                AuditEvent.AuditEventEntityComponent entity = event.addEntity()
+                        .setType(new Coding(RESOURCE_TYPES, "Consent", "Consent"))
+                        .setDescription(decision);
+                for (String word : decision.split(" ")) {
+                    if (word.startsWith("Consent/")) {
+                        entity.setWhat(new Reference(word));
+                    }
+                }
+                entity.addDetail().setType("consent-decision").setValue(new StringType(decision));
+            }
         }
         if (record.operation() != null) {
             event.addEntity().setRole(new Coding(OBJECT_ROLE, "24", "Query")).setName(record.operation());

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import org.securefhir.interceptors.authorization.AccessPolicy;
+import org.securefhir.interceptors.authorization.AccessTokens;
 import org.securefhir.interceptors.authorization.CompartmentNarrowing;
 import org.securefhir.interceptors.authorization.PolicyAuthorizationInterceptor;
 import org.securefhir.interceptors.authorization.RequestPermissions;
@@ -47,9 +48,15 @@ public class AuthorizationConfig {
         }
     }
 
+    /** The request's verified access token, parsed once per token. */
     @Bean
-    RequestPermissions requestPermissions(AccessPolicy policy, AuthorizationProperties properties) {
-        return new RequestPermissions(policy, new JwtAccessTokens(properties.rolesClaim()));
+    AccessTokens accessTokens(AuthorizationProperties properties) {
+        return new JwtAccessTokens(properties.rolesClaim());
+    }
+
+    @Bean
+    RequestPermissions requestPermissions(AccessPolicy policy, AccessTokens tokens) {
+        return new RequestPermissions(policy, tokens);
     }
 
     /** Registers the authorization interceptors on the FHIR endpoint (in InterceptorOrder). */

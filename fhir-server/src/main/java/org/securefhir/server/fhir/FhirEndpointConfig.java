@@ -21,6 +21,7 @@ import org.hl7.fhir.r4.model.AuditEvent;
 import org.securefhir.auth.config.SmartAuthProperties;
 import org.securefhir.server.audit.AuditConfig.FhirAudit;
 import org.securefhir.server.authorization.AuthorizationConfig.AuthorizationInterceptors;
+import org.securefhir.server.consent.ConsentConfig.FhirConsent;
 import org.securefhir.server.encryption.EncryptionConfig.FhirEncryption;
 import org.securefhir.server.validation.StructuralValidationInterceptor;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
@@ -50,7 +51,8 @@ public final class FhirEndpointConfig {
             DaoRegistry daoRegistry,
             AuthorizationInterceptors authorization,
             FhirAudit audit,
-            FhirEncryption encryption) {
+            FhirEncryption encryption,
+            FhirConsent consent) {
         // Structural validation on input: malformed content, unknown elements and invalid primitive
         // values are errors (400), not warnings.
         systemDao.getContext().setParserErrorHandler(new StrictErrorHandler());
@@ -89,6 +91,9 @@ public final class FhirEndpointConfig {
         // Deny by default: role policy ∩ SMART scopes ∩ patient context (after the resource server
         // checked the token).
         authorization.registerOn(server);
+        // Patients' Consents, sensitive labels, the treatment relationship and break-glass bind
+        // every read path (the storage side is registered with the JPA interceptor service).
+        consent.registerOn(server);
         // Every interaction recorded, committed before its response leaves.
         audit.registerOn(server);
         // PHI encrypted at rest: searches rewritten onto blind indexes, responses decrypted after

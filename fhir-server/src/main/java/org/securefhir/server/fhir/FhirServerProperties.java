@@ -43,7 +43,9 @@ public record FhirServerProperties(
             "verify-audit-chain",
             "erase-keys",
             "rotate-data-keys",
-            "encryption-status"
+            "encryption-status",
+            "break-glass",
+            "break-glass-review"
         })
         Set<String> allowedOperations,
 

@@ -273,9 +273,10 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
         Response everything = patientA.get("/Patient/" + a.patient() + "/$everything");
         assertThat(everything.status()).isEqualTo(200);
         assertThat(everything.body()).contains(a.clinical()).contains(a.claim());
-        int countOfA = fhir().get("/Observation?subject=Patient/" + a.patient() + "&_summary=count")
+        int countOfA = fhir().get("/Observation?subject=Patient/" + a.patient() + "&_count=200")
                 .as(Bundle.class)
-                .getTotal();
+                .getEntry()
+                .size();
         assertThat(patientA.get("/Observation?_summary=count").as(Bundle.class).getTotal())
                 .isEqualTo(countOfA);
     }
@@ -545,6 +546,8 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
         patient.setId(chart.patient());
         patient.addName().setFamily(chart.demographics()).addGiven("Test");
         patient.setGender(Enumerations.AdministrativeGender.OTHER);
+        // the clinicians of the matrix treat both patients (consent's treatment relationship)
+        patient.addGeneralPractitioner(new Reference("Practitioner/doc"));
         patient.setText(new Narrative().setStatus(Narrative.NarrativeStatus.GENERATED));
         patient.getText().setDivAsString("<div xmlns=\"http://www.w3.org/1999/xhtml\">" + chart.narrative() + "</div>");
 
@@ -553,6 +556,7 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
         encounter.setStatus(Encounter.EncounterStatus.FINISHED);
         encounter.setClass_(new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "AMB", "ambulatory"));
         encounter.setSubject(subject);
+        encounter.addParticipant().setIndividual(new Reference("Practitioner/nurse"));
         encounter.addReasonCode(new CodeableConcept().setText(chart.reason()));
 
         Observation lab = new Observation();
@@ -607,7 +611,10 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
         consent.setScope(new CodeableConcept(
                 new Coding("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy", null)));
         consent.addCategory(new CodeableConcept(new Coding("http://loinc.org", "59284-0", null)));
+        consent.addCategory(new CodeableConcept(
+                new Coding("https://securefhir.org/fhir/CodeSystem/consent-category", "treatment", null)));
         consent.setPatient(subject);
+        consent.getProvision().setType(Consent.ConsentProvisionType.PERMIT);
         consent.setPolicyRule(new CodeableConcept().setText(chart.clinical() + " consent"));
 
         Provenance provenance = new Provenance();
@@ -633,7 +640,19 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
 
         Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
         for (Resource resource : List.of(
-                patient, encounter, lab, vital, condition, coverage, claim, consent, provenance, binary, document)) {
+                new org.hl7.fhir.r4.model.Practitioner().setId("doc"),
+                new org.hl7.fhir.r4.model.Practitioner().setId("nurse"),
+                patient,
+                encounter,
+                lab,
+                vital,
+                condition,
+                coverage,
+                claim,
+                consent,
+                provenance,
+                binary,
+                document)) {
             transaction
                     .addEntry()
                     .setResource(resource)

@@ -30,7 +30,9 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
             // tested in smart-auth (RateLimiterTest).
             "smart.auth.rate-limits.login-burst=10000",
             // Key rotation waits one key-cache period before it re-encrypts (EncryptionIT rotates).
-            "crypto.key-cache-seconds=1"
+            "crypto.key-cache-seconds=1",
+            // ConsentIT lives through a whole break-glass declaration, expiry included.
+            "consent.break-glass-duration=8s"
         })
 public abstract class AbstractFhirServerIT {
 

@@ -23,8 +23,11 @@ import java.util.Map;
  *   <li>{@code repeated-denials}: more than M refusals (401/403) for one user or address within ten
  *       minutes;
  *   <li>{@code after-hours-bulk}: one user read more than K distinct patients outside working hours;
- *   <li>{@code break-glass}: any access with purpose of use {@code BTG} (HL7 v3 ActReason
- *       break-the-glass).
+ *   <li>{@code break-glass}: a break-glass declaration, or access under one (purpose of use
+ *       {@code BTG}, HL7 v3 ActReason break-the-glass), once per user and patient per hour;
+ *   <li>{@code no-treatment-relationship}: a clinician reached, or tried to reach, a patient they
+ *       have no treatment relationship with (refused by the consent engine, or let through by
+ *       break-glass), once per user and patient per hour.
  * </ul>
  * Each rule raises at most once per user (or address) per window. Not thread-safe: one evaluator.
  */
@@ -60,11 +63,19 @@ public final class AuditAlerts {
         Instant at = Instant.parse(record.recorded());
         List<AuditRecord> alerts = new ArrayList<>();
         String who = record.userId() != null ? record.userId() : record.clientId();
-        if ("BTG".equalsIgnoreCase(record.purposeOfUse())) {
+        String patients = String.join(" ", record.patients());
+        if (hasPurpose(record, "BTG") && once("break-glass", who + "|" + patients, at, HOUR)) {
+            alerts.add(alert(record, "break-glass", "emergency access (break-the-glass) to " + patients));
+        }
+        if (record.consent() != null
+                && who != null
+                && record.consent().stream().anyMatch(decision -> decision.contains("no-treatment-relationship"))
+                && once("no-treatment-relationship", who + "|" + patients, at, HOUR)) {
             alerts.add(alert(
                     record,
-                    "break-glass",
-                    "emergency access (break-the-glass) to " + String.join(" ", record.patients())));
+                    "no-treatment-relationship",
+                    "access to patients the user has no treatment relationship with"
+                            + (patients.isEmpty() ? "" : ": " + patients)));
         }
         if (record.status() != null && (record.status() == 401 || record.status() == 403)) {
             String key = who != null ? who : "ip:" + record.sourceIp();
@@ -128,6 +139,11 @@ public final class AuditAlerts {
         return time.isBefore(settings.workdayStart()) || !time.isBefore(settings.workdayEnd());
     }
 
+    private static boolean hasPurpose(AuditRecord record, String code) {
+        return record.purposeOfUse() != null
+                && java.util.Arrays.stream(record.purposeOfUse().split(" ")).anyMatch(code::equalsIgnoreCase);
+    }
+
     private boolean once(String rule, String key, Instant at, Duration window) {
         Instant last = raised.get(rule + "|" + key);
         if (last != null && last.isAfter(at.minus(window))) {
@@ -156,6 +172,7 @@ public final class AuditAlerts {
         alert.node = cause.node();
         alert.requestId = cause.requestId();
         alert.purposeOfUse = cause.purposeOfUse();
+        alert.consent = cause.consent() == null ? List.of() : cause.consent();
         return alert.build();
     }
 }

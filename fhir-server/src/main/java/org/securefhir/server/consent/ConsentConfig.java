@@ -1,0 +1,99 @@
+package org.securefhir.server.consent;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.rest.server.RestfulServer;
+import java.time.Clock;
+import javax.sql.DataSource;
+import org.securefhir.consent.ConsentDirectives;
+import org.securefhir.consent.ConsentEnforcement;
+import org.securefhir.consent.ConsentEngine;
+import org.securefhir.consent.ConsentSettings;
+import org.securefhir.interceptors.authorization.AccessTokens;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.core.env.Profiles;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Consent enforcement (docs/consent.md): the consent engine behind HAPI's consent interceptor,
+ * node-local caches kept true by the change feed, break-glass declarations and their review, and
+ * validation of Consents on every write.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(ConsentProperties.class)
+public class ConsentConfig {
+
+    private static final Logger log = LoggerFactory.getLogger(ConsentConfig.class);
+
+    @Bean
+    ConsentDirectives consentDirectives(FhirContext fhir) {
+        return new ConsentDirectives(fhir);
+    }
+
+    @Bean(destroyMethod = "close")
+    ConsentChangeFeed consentChangeFeed(DataSource dataSource, JdbcTemplate jdbc, ConsentProperties properties) {
+        ConsentChangeFeed feed = new ConsentChangeFeed(dataSource, jdbc, Clock.systemUTC(), properties.maxStaleness());
+        feed.start();
+        return feed;
+    }
+
+    @Bean
+    JdbcBreakGlass breakGlassStore(JdbcTemplate jdbc) {
+        JdbcBreakGlass.createSchema(jdbc);
+        return new JdbcBreakGlass(jdbc, Clock.systemUTC());
+    }
+
+    @Bean
+    FhirConsent fhirConsent(
+            ConsentProperties properties,
+            Environment environment,
+            AccessTokens tokens,
+            ConsentDirectives parser,
+            ConsentChangeFeed feed,
+            JdbcBreakGlass breakGlass,
+            DaoRegistry daos,
+            FhirContext fhir,
+            IInterceptorService storageInterceptors) {
+        storageInterceptors.registerInterceptor(new ConsentStorageInterceptor(parser, feed));
+        BreakGlassOperations operations =
+                new BreakGlassOperations(breakGlass, feed, tokens, daos, properties.breakGlassDuration());
+        if (!properties.enabled()) {
+            if (environment.acceptsProfiles(Profiles.of("prod"))) {
+                throw new IllegalStateException("consent.enabled=false is refused in the 'prod' profile");
+            }
+            log.warn("consent.enabled=false: PATIENT CONSENTS ARE NOT ENFORCED (benchmarks only)");
+            return new FhirConsent(null, operations);
+        }
+        JpaConsentFacts store = new JpaConsentFacts(daos, parser);
+        CachedConsentFacts facts =
+                new CachedConsentFacts(store, store, breakGlass::unexpired, feed, properties.cacheSize());
+        ConsentSettings settings = new ConsentSettings(
+                properties.permittedByDefault(),
+                properties.sensitiveLabels(),
+                properties.clearances(),
+                properties.treatmentRelationship(),
+                properties.relationshipRoles(),
+                properties.patientRoles(),
+                properties.exemptRoles(),
+                properties.exemptTypes());
+        ConsentEngine engine = new ConsentEngine(tokens, settings, facts, facts, facts, fhir, Clock.systemUTC());
+        return new FhirConsent(new ConsentEnforcement(engine), operations);
+    }
+
+    /** The consent parts of the FHIR endpoint, registered in one call. */
+    public record FhirConsent(ConsentEnforcement enforcement, BreakGlassOperations operations) {
+
+        public void registerOn(RestfulServer server) {
+            if (enforcement != null) {
+                server.registerInterceptor(enforcement);
+            }
+            server.registerProvider(operations);
+        }
+    }
+}
