@@ -38,7 +38,9 @@ import java.util.function.IntFunction;
  * Prints throughput and p50/p95/p99 latency per phase, the ratio to the reference figures of the
  * plain {@code hapi-fhir-jpaserver-starter} measured on the same kind of machine, and writes a JSON
  * summary. Usage: {@code java -jar bench/target/bench.jar --base=https://localhost:8443/fhir
- * --ca=data/tls/server.crt [--connections=8 --patients=2000 --reads=5000 --searches=2000]}.
+ * --ca=data/tls/server.crt [--connections=8 --patients=2000 --reads=5000 --searches=2000
+ * --consents=true]}; with {@code --consents=true} every patient is created with a privacy Consent
+ * (one transaction each), as the consent benchmark needs.
  */
 public final class LoadBenchmark {
 
@@ -66,11 +68,13 @@ public final class LoadBenchmark {
     private final String base;
     private final int connections;
     private final ObjectMapper json = new ObjectMapper();
+    private final boolean consents;
 
-    private LoadBenchmark(HttpClient http, String base, int connections) {
+    private LoadBenchmark(HttpClient http, String base, int connections, boolean consents) {
         this.http = http;
         this.base = base;
         this.connections = connections;
+        this.consents = consents;
     }
 
     public static void main(String[] args) throws Exception {
@@ -93,7 +97,8 @@ public final class LoadBenchmark {
                 .connectTimeout(Duration.ofSeconds(10))
                 .executor(Executors.newFixedThreadPool(connections))
                 .build();
-        LoadBenchmark benchmark = new LoadBenchmark(http, base, connections);
+        boolean consents = Boolean.parseBoolean(options.getOrDefault("consents", "false"));
+        LoadBenchmark benchmark = new LoadBenchmark(http, base, connections, consents);
         benchmark.run(warmup, patients, reads, searches, version, out);
         System.exit(0);
     }
@@ -233,6 +238,9 @@ public final class LoadBenchmark {
         ObjectNode address = patient.putArray("address").addObject();
         address.putArray("line").add(random.nextInt(999) + " Main Street");
         address.put("city", "Springfield").put("state", "MA").put("postalCode", "0" + (1000 + random.nextInt(8999)));
+        if (consents) {
+            return createWithConsent(patient, family, birthDate, created);
+        }
         HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + "/Patient"))
                 .header("Content-Type", "application/fhir+json")
                 .header("Prefer", "return=minimal")
@@ -241,6 +249,71 @@ public final class LoadBenchmark {
             String location = response.headers().firstValue("Location").orElseThrow();
             String id = location.replaceAll(".*/Patient/([^/]+)/_history/.*", "$1");
             created.add(new String[] {id, family, birthDate});
+        }
+        return response.statusCode();
+    }
+
+    /**
+     * The patient and their privacy consent in one transaction: treatment permitted, except
+     * psychiatric (PSY) observations, which are denied (so every check walks a rule tree).
+     */
+    private int createWithConsent(
+            ObjectNode patient, String family, String birthDate, ConcurrentLinkedQueue<String[]> created) {
+        String patientUrl = "urn:uuid:" + java.util.UUID.randomUUID();
+        ObjectNode bundle = json.createObjectNode();
+        bundle.put("resourceType", "Bundle").put("type", "transaction");
+        ArrayNode entries = bundle.putArray("entry");
+        ObjectNode patientEntry = entries.addObject();
+        patientEntry.put("fullUrl", patientUrl);
+        patientEntry.set("resource", patient);
+        patientEntry.putObject("request").put("method", "POST").put("url", "Patient");
+        ObjectNode consent = json.createObjectNode();
+        consent.put("resourceType", "Consent").put("status", "active");
+        consent.putObject("scope")
+                .putArray("coding")
+                .addObject()
+                .put("system", "http://terminology.hl7.org/CodeSystem/consentscope")
+                .put("code", "patient-privacy");
+        consent.putArray("category")
+                .addObject()
+                .putArray("coding")
+                .addObject()
+                .put("system", "https://securefhir.org/fhir/CodeSystem/consent-category")
+                .put("code", "treatment");
+        consent.putObject("patient").put("reference", patientUrl);
+        ObjectNode provision = consent.putObject("provision");
+        provision.put("type", "permit");
+        ObjectNode except = provision.putArray("provision").addObject();
+        except.put("type", "deny");
+        except.putArray("class")
+                .addObject()
+                .put("system", "http://hl7.org/fhir/resource-types")
+                .put("code", "Observation");
+        except.putArray("securityLabel")
+                .addObject()
+                .put("system", "http://terminology.hl7.org/CodeSystem/v3-ActCode")
+                .put("code", "PSY");
+        ObjectNode consentEntry = entries.addObject();
+        consentEntry.set("resource", consent);
+        consentEntry.putObject("request").put("method", "POST").put("url", "Consent");
+        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base))
+                .header("Content-Type", "application/fhir+json")
+                .header("Prefer", "return=minimal")
+                .POST(HttpRequest.BodyPublishers.ofString(bundle.toString())));
+        if (response.statusCode() == 200) {
+            try {
+                String location = json.readTree(response.body())
+                        .path("entry")
+                        .path(0)
+                        .path("response")
+                        .path("location")
+                        .asText();
+                created.add(
+                        new String[] {location.replaceAll(".*Patient/([^/]+)/_history/.*", "$1"), family, birthDate});
+                return 201;
+            } catch (IOException e) {
+                return 598;
+            }
         }
         return response.statusCode();
     }
@@ -285,7 +358,8 @@ public final class LoadBenchmark {
                                 .header("Content-Type", "application/x-www-form-urlencoded")
                                 .timeout(Duration.ofSeconds(30))
                                 .POST(HttpRequest.BodyPublishers.ofString(
-                                        "grant_type=client_credentials&scope=system%2F*.rs+system%2FPatient.cruds"))
+                                        "grant_type=client_credentials&scope=system%2F*.rs+system%2FPatient.cruds"
+                                                + (consents ? "+system%2FConsent.cruds" : "")))
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() != 200) {

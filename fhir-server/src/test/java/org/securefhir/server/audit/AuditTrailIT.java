@@ -79,6 +79,9 @@ class AuditTrailIT extends AbstractFhirServerIT {
         // when they do one of everything
         Patient patient = new Patient();
         patient.addName().setFamily("Audited");
+        // the physician treats this patient (consent's treatment relationship)
+        fhir().put("/Practitioner/audit-doc", new org.hl7.fhir.r4.model.Practitioner().setId("audit-doc"));
+        patient.addGeneralPractitioner(new org.hl7.fhir.r4.model.Reference("Practitioner/audit-doc"));
         String p = fhir.create("/Patient", patient);
         Observation observation = new Observation();
         observation.setStatus(Observation.ObservationStatus.FINAL);
@@ -262,6 +265,8 @@ class AuditTrailIT extends AbstractFhirServerIT {
     void whenAuditorAsksWhoSawAPatientThenOneSearchAndTheAccessReportAnswer() {
         Patient patient = new Patient();
         patient.addName().setFamily("Reported");
+        fhir().put("/Practitioner/report-nurse", new org.hl7.fhir.r4.model.Practitioner().setId("report-nurse"));
+        patient.addGeneralPractitioner(new org.hl7.fhir.r4.model.Reference("Practitioner/report-nurse"));
         String p = fhir().create("/Patient", patient);
         String nurseToken = logins.accessToken(Role.NURSE, Optional.of("Practitioner/report-nurse"), "user/*.rs");
         assertThat(client(nurseToken).get("/Patient/" + p).status()).isEqualTo(200);

@@ -1,5 +1,6 @@
 package org.securefhir.interceptors.authorization;
 
+import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRule;
 import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRuleBuilderRule;
 import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRuleBuilderRuleOp;
@@ -7,6 +8,7 @@ import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRuleBuilderRuleOpClassifier
 import ca.uhn.fhir.rest.server.interceptor.auth.RuleBuilder;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import org.hl7.fhir.r4.model.IdType;
@@ -102,20 +104,33 @@ final class HapiRules {
                         .andAllowAllResponses());
     }
 
+    private static boolean canBeInPatientCompartment(Grant grant) {
+        return grant.resourceType().equals("*")
+                || grant.resourceType().equals("Binary") // in a compartment through its securityContext
+                || !grant.interaction().isRead()
+                || !FhirContext.forR4Cached()
+                        .getResourceDefinition(grant.resourceType())
+                        .getSearchParamsForCompartmentName("Patient")
+                        .isEmpty();
+    }
+
     private static void add(RuleBuilder rules, Grant grant, Function<IAuthRuleBuilderRule, IAuthRuleBuilderRuleOp> op) {
         IAuthRuleBuilderRuleOp builder =
                 op.apply(rules.allow(grant.interaction().code() + " " + grant.resourceType()));
         IAuthRuleBuilderRuleOpClassifier target = grant.resourceType().equals("*")
                 ? builder.allResources()
                 : builder.resourcesOfType(grant.resourceType());
-        if (grant.compartment().isPresent() && grant.filter().isPresent()) {
+        // A type that can never be in a patient's compartment (Practitioner, Organization, ...) is
+        // directory data: a compartment pin would refuse every instance, e.g. the general
+        // practitioner that a patient's $everything returns with their record.
+        Optional<String> compartment = grant.compartment().filter(pin -> canBeInPatientCompartment(grant));
+        if (compartment.isPresent() && grant.filter().isPresent()) {
             target.inCompartmentWithFilter(
                     "Patient",
-                    new IdType("Patient", grant.compartment().get()),
+                    new IdType("Patient", compartment.get()),
                     grant.filter().get());
-        } else if (grant.compartment().isPresent()) {
-            target.inCompartment(
-                    "Patient", new IdType("Patient", grant.compartment().get()));
+        } else if (compartment.isPresent()) {
+            target.inCompartment("Patient", new IdType("Patient", compartment.get()));
         } else if (grant.filter().isPresent()) {
             target.withFilter(grant.filter().get());
         } else {

@@ -149,4 +149,17 @@ class PermissionsTest {
             List<String> scopes, Optional<String> patient, Optional<String> fhirUser, String... roles) {
         return Permissions.of(POLICY, AccessToken.of("user-1", "app-1", scopes, patient, fhirUser, List.of(roles)));
     }
+
+    @Test
+    void whenPatientWithOwnContextThenEverythingAllowedAndOwnConsentsWritable() {
+        Permissions patient =
+                permissions(List.of("patient/*.cruds"), Optional.of("p1"), Optional.of("Patient/p1"), "patient");
+
+        assertThat(patient.allowsOperation("everything")).isTrue();
+        assertThat(patient.allows("Consent", Interaction.CREATE)).isTrue();
+        assertThat(patient.allows("Observation", Interaction.CREATE)).isFalse();
+        assertThat(patient.grants())
+                .filteredOn(grant -> grant.resourceType().equals("Consent"))
+                .allMatch(grant -> grant.compartment().equals(Optional.of("p1")));
+    }
 }

@@ -141,6 +141,7 @@ public final class DemoData implements ApplicationListener<ApplicationReadyEvent
                 .scope("system/*.rs")
                 .scope("system/*.read")
                 .scope("system/Patient.cruds")
+                .scope("system/Consent.cruds")
                 .scope("ehr_launch")
                 .clientSettings(ClientRoles.set(ClientSettings.builder(), List.of(INTEGRATION_ROLE))
                         .build())
