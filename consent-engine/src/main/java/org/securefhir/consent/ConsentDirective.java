@@ -1,7 +1,6 @@
 package org.securefhir.consent;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -150,18 +149,5 @@ public record ConsentDirective(String id, String patient, ConsentCategory catego
             return Optional.empty();
         }
         return root.orElseThrow().evaluate(request, resource, Set.of());
-    }
-
-    /** Every label named anywhere in the rule tree (to tell whether a directive can release one). */
-    public Set<String> namedLabels() {
-        Set<String> labels = new HashSet<>();
-        List<Provision> pending = new ArrayList<>();
-        root.ifPresent(pending::add);
-        while (!pending.isEmpty()) {
-            Provision next = pending.remove(pending.size() - 1);
-            labels.addAll(next.labels());
-            pending.addAll(next.provisions());
-        }
-        return labels;
     }
 }

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -40,6 +39,43 @@ public final class ConsentDirectives {
 
     public ConsentDirectives(FhirContext fhir) {
         this.fhir = fhir;
+    }
+
+    /**
+     * Checks a Consent about to be stored; throws {@link InvalidConsentException} if it cannot be
+     * enforced. In a transaction, references to resources created by the same transaction are
+     * still placeholders ({@code urn:uuid:...}) when this runs: they stand for the Patient, actor
+     * or data they will name (a placeholder that resolves to something this server cannot enforce
+     * makes the stored Consent deny everything it could cover).
+     */
+    public void validate(Consent consent) {
+        Consent copy = consent.copy();
+        if (isPlaceholder(copy.getPatient())) {
+            copy.setPatient(new Reference("Patient/placeholder"));
+        }
+        if (copy.hasProvision()) {
+            standIn(copy.getProvision());
+        }
+        parse(copy);
+    }
+
+    private static void standIn(Consent.ProvisionComponent provision) {
+        for (Consent.provisionActorComponent actor : provision.getActor()) {
+            if (isPlaceholder(actor.getReference())) {
+                actor.setReference(new Reference("Practitioner/placeholder"));
+            }
+        }
+        for (Consent.provisionDataComponent data : provision.getData()) {
+            if (isPlaceholder(data.getReference())) {
+                data.setReference(new Reference("Basic/placeholder"));
+            }
+        }
+        provision.getProvision().forEach(ConsentDirectives::standIn);
+    }
+
+    private static boolean isPlaceholder(Reference reference) {
+        String value = reference.getReference();
+        return value != null && (value.startsWith("urn:uuid:") || value.startsWith("urn:oid:"));
     }
 
     /** The directive a Consent expresses; throws {@link InvalidConsentException} if it cannot be enforced. */
@@ -211,9 +247,5 @@ public final class ConsentDirectives {
     /** The patient a Consent is about, if it names one (also for Consents that fail validation). */
     public static Optional<String> patientOf(Consent consent) {
         return patientId(consent.getPatient());
-    }
-
-    static String lower(String text) {
-        return text.toLowerCase(Locale.ROOT);
     }
 }

@@ -8,6 +8,7 @@ import ca.uhn.fhir.rest.api.server.IPreResourceAccessDetails;
 import ca.uhn.fhir.rest.api.server.IPreResourceShowDetails;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.ResponseDetails;
+import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.interceptor.consent.ConsentInterceptor;
 import ca.uhn.fhir.rest.server.interceptor.consent.IConsentContextServices;
@@ -35,6 +36,12 @@ public final class ConsentEnforcement extends ConsentInterceptor {
 
     @Override
     public void interceptPreHandled(RequestDetails request) {
+        if ("$meta".equals(request.getOperation()) && !engine.mayCount(request)) {
+            // HAPI's consent interceptor lets $meta through unchecked; the tags and security labels
+            // of a resource consent withholds (its very existence) are not to be disclosed either
+            throw new ForbiddenOperationException(
+                    "$meta is not available where patient consent applies; read the resource instead");
+        }
         if (asksForCount(request)) {
             if (!engine.mayCount(request)) {
                 throw new InvalidRequestException("Counts (_summary=count, _total=accurate) are not available where"
@@ -77,7 +84,9 @@ public final class ConsentEnforcement extends ConsentInterceptor {
     @Override
     public void interceptOutgoingResponse(RequestDetails request, ResponseDetails response) {
         RestOperationTypeEnum operation = request.getRestOperationType();
-        if (operation != RestOperationTypeEnum.CREATE && operation != RestOperationTypeEnum.UPDATE) {
+        // a conditional create that matched answers 200 with the resource that already existed
+        boolean created = operation == RestOperationTypeEnum.CREATE && response.getResponseCode() == 201;
+        if (!created && operation != RestOperationTypeEnum.UPDATE) {
             super.interceptOutgoingResponse(request, response);
         }
     }

@@ -190,7 +190,8 @@ public final class ConsentEngine implements IConsentService {
             return true;
         }
         String type = fhir.getResourceType(resource);
-        if (settings.exemptTypes().contains(type)) {
+        boolean exempt = settings.exemptTypes().contains(type);
+        if (exempt && !state.access().get().relationshipRequired()) {
             return true;
         }
         String key = resource.getIdElement().hasIdPart()
@@ -200,8 +201,10 @@ public final class ConsentEngine implements IConsentService {
         Decision decision = key == null ? null : state.decided().get(key);
         if (decision == null) {
             try {
-                decision =
-                        policy.decide(state.access().get(), ResourceFacts.of(fhir, terser, resource), new Facts(state));
+                ResourceFacts facts = ResourceFacts.of(fhir, terser, resource);
+                decision = exempt
+                        ? policy.decideRelationshipOnly(state.access().get(), facts, new Facts(state))
+                        : policy.decide(state.access().get(), facts, new Facts(state));
             } catch (BaseServerResponseException e) {
                 throw e;
             } catch (RuntimeException e) {

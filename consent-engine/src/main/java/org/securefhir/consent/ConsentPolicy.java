@@ -81,6 +81,31 @@ public final class ConsentPolicy {
         return result;
     }
 
+    /**
+     * For the types consent does not otherwise apply to (a patient's Consents, the audit trail): a
+     * clinician who must have a treatment relationship still sees them only for patients they
+     * treat (a Consent naming HIV data says something about the patient), or under break-glass.
+     */
+    public Decision decideRelationshipOnly(AccessRequest request, ResourceFacts resource, PatientFacts facts) {
+        for (String patient : resource.patients()) {
+            if (request.ownPatient().filter(patient::equals).isPresent() || !request.relationshipRequired()) {
+                continue;
+            }
+            boolean treats = request.practitioner().isPresent()
+                    && facts.treats(request.practitioner().get(), patient);
+            if (!treats) {
+                return facts.breakGlass(patient)
+                        ? new Decision(
+                                true,
+                                Decision.Reason.BREAK_GLASS,
+                                Optional.empty(),
+                                Optional.of("overrides " + Decision.Reason.NO_TREATMENT_RELATIONSHIP.code()))
+                        : Decision.deny(Decision.Reason.NO_TREATMENT_RELATIONSHIP, Optional.empty(), Optional.empty());
+            }
+        }
+        return Decision.permit(Decision.Reason.NOT_RESTRICTED);
+    }
+
     private Decision forPatient(
             AccessRequest request, ResourceFacts resource, String patient, Set<String> uncleared, PatientFacts facts) {
         if (request.ownPatient().filter(patient::equals).isPresent()) {

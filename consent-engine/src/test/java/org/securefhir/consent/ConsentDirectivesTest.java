@@ -103,4 +103,21 @@ class ConsentDirectivesTest {
                 .hasMessageContaining("Consent.provision.provision[0].type is required");
         assertThatThrownBy(() -> parser.parse(noPatient)).hasMessageContaining("Consent.patient must reference");
     }
+
+    @Test
+    void validateWhenTransactionPlaceholdersThenAcceptedButParseOfTheStoredFormStillStrict() {
+        Consent inTransaction = TestConsents.deny("c13", "p1", "treatment")
+                .except(
+                        Consent.ConsentProvisionType.PERMIT,
+                        "urn:uuid:5f0c7c8e-1b2a-4d3e-9f00-000000000001",
+                        null,
+                        null)
+                .build();
+        inTransaction.setPatient(new Reference("urn:uuid:5f0c7c8e-1b2a-4d3e-9f00-000000000002"));
+
+        parser.validate(inTransaction);
+        assertThatThrownBy(() -> parser.parse(inTransaction)).hasMessageContaining("Consent.patient must reference");
+        Consent invalid = TestConsents.deny("c14", "p1", "gossip").build();
+        assertThatThrownBy(() -> parser.validate(invalid)).isInstanceOf(InvalidConsentException.class);
+    }
 }

@@ -61,7 +61,7 @@ final class ConsentStorageInterceptor {
     private void validate(IBaseResource resource) {
         if (resource instanceof Consent consent) {
             try {
-                parser.parse(consent);
+                parser.validate(consent);
             } catch (InvalidConsentException e) {
                 throw new UnprocessableEntityException("Consent cannot be enforced as written: " + e.getMessage());
             }

@@ -2,6 +2,7 @@ package org.securefhir.server.demo;
 
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import org.hl7.fhir.r4.model.CareTeam;
 import org.hl7.fhir.r4.model.DateType;
 import org.hl7.fhir.r4.model.Enumerations;
 import org.hl7.fhir.r4.model.HumanName;
@@ -16,7 +17,8 @@ import org.springframework.stereotype.Component;
 /**
  * DEMO DATA for the default embedded run only (never in {@code prod}, which refuses
  * {@code smart.auth.demo=true}): the Practitioner and Patient resources that the demo users'
- * {@code fhirUser} point at (docs/demo-accounts.md). Written with fixed ids, so restarts do not
+ * {@code fhirUser} point at (docs/demo-accounts.md), and the care team that gives the demo
+ * clinicians a treatment relationship with the demo patient. Written with fixed ids, so restarts do not
  * duplicate them; fictitious people only.
  */
 @Component
@@ -49,6 +51,15 @@ final class DemoFhirResources implements ApplicationListener<ApplicationReadyEve
         patient.setBirthDateElement(new DateType("1970-01-01"));
         patient.addGeneralPractitioner(new Reference("Practitioner/demo-physician"));
         daos.getResourceDao(Patient.class).update(patient, system);
+        // the demo clinicians treat the demo patient (consent's treatment relationship)
+        CareTeam team = new CareTeam();
+        team.setId("demo-care-team");
+        team.setStatus(CareTeam.CareTeamStatus.ACTIVE);
+        team.setName("Demo care team");
+        team.setSubject(new Reference("Patient/demo-patient"));
+        team.addParticipant().setMember(new Reference("Practitioner/demo-physician"));
+        team.addParticipant().setMember(new Reference("Practitioner/demo-nurse"));
+        daos.getResourceDao(CareTeam.class).update(team, system);
     }
 
     private static Practitioner practitioner(String id, String given, String family) {

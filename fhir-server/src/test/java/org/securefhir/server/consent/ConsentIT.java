@@ -134,6 +134,8 @@ class ConsentIT extends AbstractFhirServerIT {
                 .setType(Consent.ConsentProvisionType.DENY)
                 .addSecurityLabel(new Coding(ACT_CODE, "HIV", null));
         add(transaction, label);
+        // stranger: a research opt-in, which says something about a patient the clinicians do not treat
+        add(transaction, consent("stranger", "research", Consent.ConsentProvisionType.PERMIT));
         Response loaded = fhir().post("", transaction);
         assertThat(loaded.status()).as(loaded.body()).isEqualTo(200);
 
@@ -411,6 +413,77 @@ class ConsentIT extends AbstractFhirServerIT {
                 .isEqualTo(400);
     }
 
+    @Test
+    void whenConditionalCreateMatchesAWithheldResourceThenItsContentIsNotReturned() {
+        // given the integration backend, which is not cleared for PSY
+        Observation duplicate = observation(patients.get("open"), null, "duplicate attempt", null);
+
+        // when its conditional create matches the PSY observation
+        Response response =
+                fhir().post("/Observation", duplicate, "If-None-Exist", "_id=" + patients.get("open") + "-psy");
+
+        // then nothing of it is returned
+        assertThat(response.status()).isLessThan(300);
+        assertThat(response.body()).doesNotContain(marker("open", "PSY"));
+    }
+
+    @Test
+    void whenClinicianSearchesConsentsThenOnlyThoseOfPatientsTheyTreat() {
+        Viewer nurseViewer = viewers.get("nurse (treats all but stranger, not cleared for PSY)");
+        Bundle treated = nurseViewer
+                .fhir()
+                .get("/Consent?patient=Patient/" + patients.get("label"))
+                .as(Bundle.class);
+        Bundle stranger = nurseViewer
+                .fhir()
+                .get("/Consent?patient=Patient/" + patients.get("stranger"))
+                .as(Bundle.class);
+        Bundle asIntegration = fhir().get("/Consent?patient=Patient/" + patients.get("stranger"))
+                .as(Bundle.class);
+
+        assertThat(treated.getEntry()).hasSize(1);
+        assertThat(stranger.getEntry()).isEmpty();
+        assertThat(asIntegration.getEntry()).hasSize(1);
+    }
+
+    @Test
+    void whenPatientAndConsentCreatedInOneTransactionThenTheConsentBindsAtOnce() {
+        // given a transaction creating a patient and their treatment denial (urn:uuid reference)
+        Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        String placeholder = "urn:uuid:" + UUID.randomUUID();
+        Patient patient = new Patient();
+        patient.addName().setFamily(marker("tx", "PAT"));
+        transaction
+                .addEntry()
+                .setFullUrl(placeholder)
+                .setResource(patient)
+                .getRequest()
+                .setMethod(Bundle.HTTPVerb.POST)
+                .setUrl("Patient");
+        Consent denial = plainConsent("x", "treatment", Consent.ConsentProvisionType.DENY);
+        denial.setPatient(new Reference(placeholder));
+        transaction
+                .addEntry()
+                .setResource(denial)
+                .getRequest()
+                .setMethod(Bundle.HTTPVerb.POST)
+                .setUrl("Consent");
+
+        // when it is posted
+        Response response = fhir().post("", transaction);
+
+        // then both are stored and the patient's record is withheld from treatment requests
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        String location =
+                response.as(Bundle.class).getEntryFirstRep().getResponse().getLocation();
+        String id = new org.hl7.fhir.r4.model.IdType(location).getIdPart();
+        assertThat(fhir().get("/Consent?patient=Patient/" + id).as(Bundle.class).getEntry())
+                .hasSize(1);
+        Response read = fhir().get("/Patient/" + id);
+        assertThat(read.status()).isEqualTo(404);
+        assertThat(read.body()).doesNotContain(marker("tx", "PAT"));
+    }
+
     // --- the matrix
 
     private Map<String, String> shapes() {
@@ -433,6 +506,9 @@ class ConsentIT extends AbstractFhirServerIT {
         shapes.put("read PSY", "/Observation/" + patients.get("open") + "-psy");
         shapes.put("read HIV", "/Observation/" + patients.get("label") + "-hiv");
         shapes.put("batch of reads", "BATCH");
+        shapes.put("system history", "/_history?_count=200");
+        shapes.put("$meta of PSY", "/Observation/" + patients.get("open") + "-psy/$meta");
+        shapes.put("$meta of HIV", "/Observation/" + patients.get("label") + "-hiv/$meta");
         return shapes;
     }
 
