@@ -59,6 +59,7 @@ public class ConsentConfig {
             JdbcBreakGlass breakGlass,
             DaoRegistry daos,
             FhirContext fhir,
+            JdbcTemplate jdbc,
             IInterceptorService storageInterceptors) {
         storageInterceptors.registerInterceptor(new ConsentStorageInterceptor(parser, feed));
         BreakGlassOperations operations =
@@ -71,8 +72,9 @@ public class ConsentConfig {
             return new FhirConsent(null, operations);
         }
         JpaConsentFacts store = new JpaConsentFacts(daos, parser);
+        JdbcConsentDirectives directives = new JdbcConsentDirectives(jdbc, fhir, parser, store);
         CachedConsentFacts facts =
-                new CachedConsentFacts(store, store, breakGlass::unexpired, feed, properties.cacheSize());
+                new CachedConsentFacts(directives, store, breakGlass::unexpired, feed, properties.cacheSize());
         ConsentSettings settings = new ConsentSettings(
                 properties.permittedByDefault(),
                 properties.sensitiveLabels(),
