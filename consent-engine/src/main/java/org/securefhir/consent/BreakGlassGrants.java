@@ -1,12 +1,15 @@
 package org.securefhir.consent;
 
 import java.time.Instant;
-import java.util.Set;
+import java.util.Map;
 
 /** The break-glass declarations in force, as the consent engine asks for them. */
 @FunctionalInterface
 public interface BreakGlassGrants {
 
-    /** The ids of the patients the user has declared break-glass for and that have not expired at {@code now}. */
-    Set<String> patients(String userId, Instant now);
+    /**
+     * The user's declarations in force at {@code now}: per patient id, how the audit trail names
+     * the declaration ({@code declaration <id> <reason-code>}).
+     */
+    Map<String, String> declarations(String userId, Instant now);
 }

@@ -68,7 +68,7 @@ public final class ConsentEngine implements IConsentService {
             Optional<AccessRequest> access,
             Map<String, List<ConsentDirective>> directives,
             Map<String, Boolean> treated,
-            Set<String> breakGlass,
+            Map<String, String> breakGlass,
             Map<String, Decision> decided) {}
 
     @Override
@@ -124,9 +124,9 @@ public final class ConsentEngine implements IConsentService {
                 .filter(token -> !isPatientOnOwnRecord(token))
                 .map(token -> accessRequest(request, token));
         RequestConsent state =
-                new RequestConsent(access, new HashMap<>(), new HashMap<>(), new HashSet<>(), new HashMap<>());
+                new RequestConsent(access, new HashMap<>(), new HashMap<>(), new HashMap<>(), new HashMap<>());
         access.ifPresent(facts -> {
-            state.breakGlass().addAll(grants.patients(facts.userId(), facts.now()));
+            state.breakGlass().putAll(grants.declarations(facts.userId(), facts.now()));
             AuditNotes.of(request).purposeOfUse(facts.purpose().name());
         });
         request.getUserData().put(STATE, state);
@@ -244,8 +244,8 @@ public final class ConsentEngine implements IConsentService {
         }
 
         @Override
-        public boolean breakGlass(String patient) {
-            return state.breakGlass().contains(patient);
+        public Optional<String> breakGlass(String patient) {
+            return Optional.ofNullable(state.breakGlass().get(patient));
         }
     }
 }

@@ -36,8 +36,8 @@ public final class ConsentPolicy {
         /** Whether the practitioner ({@code Practitioner/x}) has a treatment relationship with the patient. */
         boolean treats(String practitioner, String patient);
 
-        /** Whether the requester holds an unexpired break-glass declaration for the patient. */
-        boolean breakGlass(String patient);
+        /** The requester's break-glass declaration in force for the patient, as the audit trail names it. */
+        Optional<String> breakGlass(String patient);
     }
 
     private final Set<PurposeOfUse> permittedByDefault;
@@ -94,16 +94,22 @@ public final class ConsentPolicy {
             boolean treats = request.practitioner().isPresent()
                     && facts.treats(request.practitioner().get(), patient);
             if (!treats) {
-                return facts.breakGlass(patient)
-                        ? new Decision(
-                                true,
-                                Decision.Reason.BREAK_GLASS,
-                                Optional.empty(),
-                                Optional.of("overrides " + Decision.Reason.NO_TREATMENT_RELATIONSHIP.code()))
-                        : Decision.deny(Decision.Reason.NO_TREATMENT_RELATIONSHIP, Optional.empty(), Optional.empty());
+                Decision denial =
+                        Decision.deny(Decision.Reason.NO_TREATMENT_RELATIONSHIP, Optional.empty(), Optional.empty());
+                Optional<String> declaration = facts.breakGlass(patient);
+                return declaration.isPresent() ? underBreakGlass(declaration.get(), denial) : denial;
             }
         }
         return Decision.permit(Decision.Reason.NOT_RESTRICTED);
+    }
+
+    private static Decision underBreakGlass(String declaration, Decision denial) {
+        return new Decision(
+                true,
+                Decision.Reason.BREAK_GLASS,
+                denial == null ? Optional.empty() : denial.consent(),
+                Optional.of(
+                        (denial == null ? "" : "overrides " + denial.reason().code() + " by ") + declaration));
     }
 
     private Decision forPatient(
@@ -158,15 +164,10 @@ public final class ConsentPolicy {
                 }
             }
         }
-        if (facts.breakGlass(patient)) {
+        Optional<String> declaration = facts.breakGlass(patient);
+        if (declaration.isPresent()) {
             // every access under a declared emergency is marked; what it overrode is recorded with it
-            return new Decision(
-                    true,
-                    Decision.Reason.BREAK_GLASS,
-                    denial == null ? Optional.empty() : denial.consent(),
-                    denial == null
-                            ? Optional.empty()
-                            : Optional.of("overrides " + denial.reason().code()));
+            return underBreakGlass(declaration.get(), denial);
         }
         if (denial != null) {
             return denial;

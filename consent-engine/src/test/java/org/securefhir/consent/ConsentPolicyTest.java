@@ -38,8 +38,8 @@ class ConsentPolicyTest {
         }
 
         @Override
-        public boolean breakGlass(String patient) {
-            return glass.contains(patient);
+        public Optional<String> breakGlass(String patient) {
+            return glass.contains(patient) ? Optional.of("declaration d1 emergency-treatment") : Optional.empty();
         }
     };
 
@@ -169,7 +169,9 @@ class ConsentPolicyTest {
         glass.add("p1");
         Decision decision = POLICY.decide(request, observation("p1"), facts);
         assertThat(decision.permitted()).isTrue();
-        assertThat(decision.auditText()).isEqualTo("permit break-glass overrides no-treatment-relationship");
+        assertThat(decision.auditText())
+                .isEqualTo(
+                        "permit break-glass overrides no-treatment-relationship by declaration d1 emergency-treatment");
     }
 
     @Test
@@ -180,7 +182,8 @@ class ConsentPolicyTest {
         Decision decision = POLICY.decide(doctor(PurposeOfUse.TREAT, Set.of(), false), observation("p1"), facts);
 
         assertThat(decision.permitted()).isTrue();
-        assertThat(decision.auditText()).isEqualTo("permit break-glass Consent/c7 overrides consent");
+        assertThat(decision.auditText())
+                .isEqualTo("permit break-glass Consent/c7 overrides consent by declaration d1 emergency-treatment");
     }
 
     @Test

@@ -97,6 +97,9 @@ public final class BreakGlassOperations {
                 justification,
                 lasting);
         feed.publish("u:" + token.subject());
+        AuditNotes.of(request)
+                .consentDecision(
+                        "declare break-glass declaration " + declaration.id() + " " + declaration.reasonCode());
         return render(declaration);
     }
 

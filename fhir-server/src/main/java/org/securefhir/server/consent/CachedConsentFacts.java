@@ -1,28 +1,43 @@
 package org.securefhir.server.consent;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.securefhir.consent.BreakGlassGrants;
 import org.securefhir.consent.ConsentDirective;
 import org.securefhir.consent.ConsentDirectiveSource;
 import org.securefhir.consent.TreatmentRelationships;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The node-local cache of consent facts: each patient's active Consents and treatment
  * relationships, each user's break-glass declarations. Entries live until the {@link
  * ConsentChangeFeed} says they changed; while the feed is not fresh, nothing is served from the
  * cache. A load that raced with a change is used once but not kept.
+ *
+ * <p>Whenever the feed (re)connects, the node reads every patient's Consents in one pass (if they
+ * fit in the cache): the cache is then <em>complete</em>, and a patient absent from it has no
+ * Consent, so the first request about a patient costs no query either. A patient whose Consents
+ * change is marked stale (read again on next use), never dropped, so completeness never claims
+ * "no Consent" for a patient that has one.
  */
-final class CachedConsentFacts implements ConsentDirectiveSource, TreatmentRelationships, BreakGlassGrants {
+final class CachedConsentFacts
+        implements ConsentDirectiveSource, TreatmentRelationships, BreakGlassGrants, AutoCloseable {
 
-    /** A declaration as cached: which patient, until when. */
-    record Grant(String patient, Instant expires) {}
+    private static final Logger log = LoggerFactory.getLogger(CachedConsentFacts.class);
+
+    /** A declaration as cached: which patient, until when, and how the audit trail names it. */
+    record Grant(String patient, Instant expires, String declaration) {}
 
     /** Reads a user's declarations that have not expired. */
     @FunctionalInterface
@@ -30,7 +45,17 @@ final class CachedConsentFacts implements ConsentDirectiveSource, TreatmentRelat
         List<Grant> load(String userId);
     }
 
+    /** Reads every patient's active Consents at once, unless more than {@code maxPatients} have some. */
+    @FunctionalInterface
+    interface CompleteLoader {
+        Optional<Map<String, List<ConsentDirective>>> all(int maxPatients);
+    }
+
+    /** Marks a patient whose Consents must be read again (compared by identity). */
+    private static final List<ConsentDirective> STALE = new ArrayList<>();
+
     private final ConsentDirectiveSource directiveLoader;
+    private final CompleteLoader completeLoader;
     private final TreatmentRelationships relationshipLoader;
     private final GrantLoader grantLoader;
     private final ConsentChangeFeed feed;
@@ -39,14 +64,25 @@ final class CachedConsentFacts implements ConsentDirectiveSource, TreatmentRelat
     private final Map<String, List<ConsentDirective>> directives = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Boolean>> treated = new ConcurrentHashMap<>();
     private final Map<String, List<Grant>> grants = new ConcurrentHashMap<>();
+    private final ExecutorService warmer = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "consent-cache-warm-up");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /** Every patient with Consents is in {@link #directives}. */
+    private volatile boolean complete;
+    /** While a warm-up reads: the patients whose Consents changed meanwhile. */
+    private volatile Set<String> changedDuringWarmUp;
 
     CachedConsentFacts(
             ConsentDirectiveSource directiveLoader,
+            CompleteLoader completeLoader,
             TreatmentRelationships relationshipLoader,
             GrantLoader grantLoader,
             ConsentChangeFeed feed,
             int maxEntries) {
         this.directiveLoader = directiveLoader;
+        this.completeLoader = completeLoader;
         this.relationshipLoader = relationshipLoader;
         this.grantLoader = grantLoader;
         this.feed = feed;
@@ -59,20 +95,78 @@ final class CachedConsentFacts implements ConsentDirectiveSource, TreatmentRelat
         generation.incrementAndGet();
         if (key.startsWith("p:")) {
             String patient = key.substring(2);
-            directives.remove(patient);
+            Set<String> warming = changedDuringWarmUp;
+            if (warming != null) {
+                warming.add(patient);
+            }
+            if (complete || warming != null) {
+                directives.put(patient, STALE);
+            } else {
+                directives.remove(patient);
+            }
             treated.remove(patient);
         } else if (key.startsWith("u:")) {
             grants.remove(key.substring(2));
         } else {
+            complete = false; // before clearing: a reader that finds nothing must not take it for "none"
             directives.clear();
             treated.clear();
             grants.clear();
+            warmer.execute(this::warmUp);
+        }
+    }
+
+    /** Reads every patient's Consents into the cache and, if they all fit, declares it complete. */
+    void warmUp() {
+        Set<String> changed = ConcurrentHashMap.newKeySet();
+        changedDuringWarmUp = changed;
+        try {
+            long started = System.nanoTime();
+            Optional<Map<String, List<ConsentDirective>>> all = completeLoader.all(maxEntries);
+            if (all.isEmpty()) {
+                return;
+            }
+            all.get().forEach((patient, found) -> {
+                if (!changed.contains(patient)) {
+                    directives.putIfAbsent(patient, found);
+                }
+            });
+            complete = true;
+            log.info(
+                    "Consent cache warmed up: {} patients with Consents, in {} ms",
+                    all.get().size(),
+                    (System.nanoTime() - started) / 1_000_000);
+        } catch (RuntimeException e) {
+            log.warn("Consent cache warm-up failed ({}); patients' Consents are read on first use", e.toString());
+        } finally {
+            changedDuringWarmUp = null;
+            changed.forEach(patient -> directives.put(patient, STALE));
         }
     }
 
     @Override
     public List<ConsentDirective> active(String patient) {
-        return cached(directives, patient, directiveLoader::active);
+        if (!feed.fresh()) {
+            return directiveLoader.active(patient);
+        }
+        List<ConsentDirective> cached = directives.get(patient);
+        if (cached != null && cached != STALE) {
+            return cached;
+        }
+        if (cached == null && complete) {
+            return List.of();
+        }
+        long before = generation.get();
+        List<ConsentDirective> loaded = directiveLoader.active(patient);
+        if (generation.get() == before) {
+            if (cached == STALE) {
+                directives.replace(patient, STALE, loaded);
+            } else {
+                bound(directives);
+                directives.putIfAbsent(patient, loaded);
+            }
+        }
+        return loaded;
     }
 
     @Override
@@ -95,11 +189,12 @@ final class CachedConsentFacts implements ConsentDirectiveSource, TreatmentRelat
     }
 
     @Override
-    public Set<String> patients(String userId, Instant now) {
-        return cached(grants, userId, grantLoader::load).stream()
+    public Map<String, String> declarations(String userId, Instant now) {
+        Map<String, String> inForce = new HashMap<>();
+        cached(grants, userId, grantLoader::load).stream()
                 .filter(grant -> grant.expires().isAfter(now))
-                .map(Grant::patient)
-                .collect(Collectors.toUnmodifiableSet());
+                .forEach(grant -> inForce.put(grant.patient(), grant.declaration()));
+        return Map.copyOf(inForce);
     }
 
     private <V> V cached(Map<String, V> cache, String key, Function<String, V> loader) {
@@ -121,7 +216,15 @@ final class CachedConsentFacts implements ConsentDirectiveSource, TreatmentRelat
 
     private void bound(Map<String, ?> cache) {
         if (cache.size() >= maxEntries) {
+            if (cache == directives) {
+                complete = false; // before clearing, as above
+            }
             cache.clear();
         }
+    }
+
+    @Override
+    public void close() {
+        warmer.shutdownNow();
     }
 }

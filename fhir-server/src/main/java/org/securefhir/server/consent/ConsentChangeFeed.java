@@ -56,6 +56,11 @@ final class ConsentChangeFeed implements AutoCloseable {
         listener.start();
     }
 
+    /** The listener heard from the database (every poll, notifications or not). */
+    void heard() {
+        heartbeat = clock.instant();
+    }
+
     void subscribe(Consumer<String> subscriber) {
         subscribers.add(subscriber);
     }
@@ -118,7 +123,7 @@ final class ConsentChangeFeed implements AutoCloseable {
                             deliver(notification.getParameter());
                         }
                     }
-                    heartbeat = clock.instant();
+                    heard();
                 }
             } catch (SQLException | RuntimeException e) {
                 heartbeat = Instant.MIN;

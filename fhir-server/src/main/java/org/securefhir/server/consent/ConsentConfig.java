@@ -73,8 +73,8 @@ public class ConsentConfig {
         }
         JpaConsentFacts store = new JpaConsentFacts(daos, parser);
         JdbcConsentDirectives directives = new JdbcConsentDirectives(jdbc, fhir, parser, store);
-        CachedConsentFacts facts =
-                new CachedConsentFacts(directives, store, breakGlass::unexpired, feed, properties.cacheSize());
+        CachedConsentFacts facts = new CachedConsentFacts(
+                directives, directives::all, store, breakGlass::unexpired, feed, properties.cacheSize());
         ConsentSettings settings = new ConsentSettings(
                 properties.permittedByDefault(),
                 properties.sensitiveLabels(),

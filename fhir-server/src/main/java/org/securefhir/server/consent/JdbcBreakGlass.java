@@ -101,9 +101,12 @@ final class JdbcBreakGlass {
     /** The user's declarations that have not expired. */
     List<CachedConsentFacts.Grant> unexpired(String userId) {
         return jdbc.query(
-                "SELECT patient_id, expires_at FROM consent.break_glass WHERE user_id = ? AND expires_at > ?",
+                "SELECT patient_id, expires_at, id, reason_code FROM consent.break_glass"
+                        + " WHERE user_id = ? AND expires_at > ? ORDER BY expires_at",
                 (rs, row) -> new CachedConsentFacts.Grant(
-                        rs.getString(1), rs.getTimestamp(2).toInstant()),
+                        rs.getString(1),
+                        rs.getTimestamp(2).toInstant(),
+                        "declaration " + rs.getString(3) + " " + rs.getString(4)),
                 userId,
                 Timestamp.from(clock.instant()));
     }

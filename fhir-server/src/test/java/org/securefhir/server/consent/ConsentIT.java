@@ -304,7 +304,8 @@ class ConsentIT extends AbstractFhirServerIT {
                 .containsExactly("ETREAT", "BTG");
         assertThat(access.getEntity())
                 .extracting(AuditEvent.AuditEventEntityComponent::getDescription)
-                .contains("permit break-glass overrides no-treatment-relationship");
+                .contains("permit break-glass overrides no-treatment-relationship by declaration " + id
+                        + " emergency-treatment");
         assertThat(awaitAlert(nurseUser.account().id(), "break-glass")).isTrue();
 
         // and when the declaration expires (8 s in tests, 60 min by default), access ends
