@@ -88,6 +88,7 @@ final class CachedConsentFacts
         this.feed = feed;
         this.maxEntries = maxEntries;
         feed.subscribe(this::invalidate);
+        warmer.execute(this::warmUp); // the feed may have connected before this subscribed
     }
 
     /** Drops what a change may have touched: {@code p:<patient>}, {@code u:<user>} or {@code *}. */
@@ -124,6 +125,10 @@ final class CachedConsentFacts
             long started = System.nanoTime();
             Optional<Map<String, List<ConsentDirective>>> all = completeLoader.all(maxEntries);
             if (all.isEmpty()) {
+                log.info(
+                        "Consent cache not warmed up: more than {} patients have Consents, or some are not stored"
+                                + " as JSON text; patients' Consents are read on first use",
+                        maxEntries);
                 return;
             }
             all.get().forEach((patient, found) -> {
