@@ -1,15 +1,18 @@
 package org.securefhir.server.consent;
 
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.AbstractList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.securefhir.consent.BreakGlassGrants;
@@ -28,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * <p>Whenever the feed (re)connects, the node reads every patient's Consents in one pass (if they
  * fit in the cache): the cache is then <em>complete</em>, and a patient absent from it has no
  * Consent, so the first request about a patient costs no query either. A patient whose Consents
- * change is marked stale (read again on next use), never dropped, so completeness never claims
- * "no Consent" for a patient that has one.
+ * change is marked stale, never dropped (so completeness never claims "no Consent" for a patient
+ * that has one), and read again in the background, so requests rarely wait for that query.
  */
 final class CachedConsentFacts
         implements ConsentDirectiveSource, TreatmentRelationships, BreakGlassGrants, AutoCloseable {
@@ -51,8 +54,28 @@ final class CachedConsentFacts
         Optional<Map<String, List<ConsentDirective>>> all(int maxPatients);
     }
 
-    /** Marks a patient whose Consents must be read again (compared by identity). */
-    private static final List<ConsentDirective> STALE = new ArrayList<>();
+    /** Marks a patient whose Consents must be read again; each change gets its own marker. */
+    private static final class Stale extends AbstractList<ConsentDirective> {
+        @Override
+        public ConsentDirective get(int index) {
+            throw new IndexOutOfBoundsException(index);
+        }
+
+        @Override
+        public int size() {
+            return 0;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return this == other;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(this);
+        }
+    }
 
     private final ConsentDirectiveSource directiveLoader;
     private final CompleteLoader completeLoader;
@@ -71,6 +94,19 @@ final class CachedConsentFacts
     });
     /** Every patient with Consents is in {@link #directives}. */
     private volatile boolean complete;
+    /** Reads a changed patient's Consents again in the background, so requests find them cached. */
+    private final ThreadPoolExecutor refresher = new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(10_000),
+            runnable -> {
+                Thread thread = new Thread(runnable, "consent-cache-refresh");
+                thread.setDaemon(true);
+                return thread;
+            },
+            new ThreadPoolExecutor.DiscardPolicy()); // a patient left stale is read on first use
     /** While a warm-up reads: the patients whose Consents changed meanwhile. */
     private volatile Set<String> changedDuringWarmUp;
 
@@ -101,7 +137,9 @@ final class CachedConsentFacts
                 warming.add(patient);
             }
             if (complete || warming != null) {
-                directives.put(patient, STALE);
+                Stale marker = new Stale();
+                directives.put(patient, marker);
+                refresher.execute(() -> refresh(patient, marker));
             } else {
                 directives.remove(patient);
             }
@@ -145,7 +183,19 @@ final class CachedConsentFacts
             log.warn("Consent cache warm-up failed ({}); patients' Consents are read on first use", e.toString());
         } finally {
             changedDuringWarmUp = null;
-            changed.forEach(patient -> directives.put(patient, STALE));
+            changed.forEach(patient -> directives.put(patient, new Stale()));
+        }
+    }
+
+    /** Replaces a stale mark with the patient's Consents, unless another change marked them since. */
+    private void refresh(String patient, Stale marker) {
+        if (directives.get(patient) != marker || !feed.fresh()) {
+            return;
+        }
+        try {
+            directives.replace(patient, marker, directiveLoader.active(patient));
+        } catch (RuntimeException e) {
+            log.debug("Consents of a changed patient not refreshed ({}); read on first use", e.toString());
         }
     }
 
@@ -155,7 +205,7 @@ final class CachedConsentFacts
             return directiveLoader.active(patient);
         }
         List<ConsentDirective> cached = directives.get(patient);
-        if (cached != null && cached != STALE) {
+        if (cached != null && !(cached instanceof Stale)) {
             return cached;
         }
         if (cached == null && complete) {
@@ -164,8 +214,8 @@ final class CachedConsentFacts
         long before = generation.get();
         List<ConsentDirective> loaded = directiveLoader.active(patient);
         if (generation.get() == before) {
-            if (cached == STALE) {
-                directives.replace(patient, STALE, loaded);
+            if (cached instanceof Stale) {
+                directives.replace(patient, cached, loaded);
             } else {
                 bound(directives);
                 directives.putIfAbsent(patient, loaded);
@@ -231,5 +281,6 @@ final class CachedConsentFacts
     @Override
     public void close() {
         warmer.shutdownNow();
+        refresher.shutdownNow();
     }
 }

@@ -99,7 +99,8 @@ class CachedConsentFactsTest {
         facts.invalidate("p:p2");
         assertThat(facts.active("p2")).hasSize(1);
         assertThat(facts.active("p2")).hasSize(1);
-        assertThat(reads).hasValue(1);
+        // read once on the request path or in the background refresh (or both, if they raced)
+        assertThat(reads.get()).isBetween(1, 2);
     }
 
     @Test
