@@ -39,8 +39,9 @@ import java.util.function.IntFunction;
  * plain {@code hapi-fhir-jpaserver-starter} measured on the same kind of machine, and writes a JSON
  * summary. Usage: {@code java -jar bench/target/bench.jar --base=https://localhost:8443/fhir
  * --ca=data/tls/server.crt [--connections=8 --patients=2000 --reads=5000 --searches=2000
- * --consents=true]}; with {@code --consents=true} every patient is created with a privacy Consent
- * (one transaction each), as the consent benchmark needs.
+ * --consents=true --settle=0]}; with {@code --consents=true} every patient is created with a
+ * privacy Consent (one transaction each), as the consent benchmark needs; {@code --settle=N} waits
+ * N seconds between the creates and the reads.
  */
 public final class LoadBenchmark {
 
@@ -69,6 +70,7 @@ public final class LoadBenchmark {
     private final int connections;
     private final ObjectMapper json = new ObjectMapper();
     private final boolean consents;
+    private int settleSeconds;
 
     private LoadBenchmark(HttpClient http, String base, int connections, boolean consents) {
         this.http = http;
@@ -99,6 +101,7 @@ public final class LoadBenchmark {
                 .build();
         boolean consents = Boolean.parseBoolean(options.getOrDefault("consents", "false"));
         LoadBenchmark benchmark = new LoadBenchmark(http, base, connections, consents);
+        benchmark.settleSeconds = Integer.parseInt(options.getOrDefault("settle", "0"));
         benchmark.run(warmup, patients, reads, searches, version, out);
         System.exit(0);
     }
@@ -115,6 +118,11 @@ public final class LoadBenchmark {
 
         Map<String, Result> results = new LinkedHashMap<>();
         results.put("create", phase("create", patients, i -> create(created)));
+        if (settleSeconds > 0) {
+            // let work the creates left behind (background refreshes, autovacuum) finish first
+            System.out.printf(Locale.ROOT, "settling %d s%n", settleSeconds);
+            Thread.sleep(settleSeconds * 1000L);
+        }
         List<String[]> all = new ArrayList<>(created);
         results.put("read", phase("read", reads, i -> read(random(all)[0])));
         results.put("search", phase("search", searches, i -> search(random(all))));

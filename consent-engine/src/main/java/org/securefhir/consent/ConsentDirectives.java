@@ -14,6 +14,8 @@ import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.Period;
 import org.hl7.fhir.r4.model.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads and validates FHIR R4 Consents (<a href="https://hl7.org/fhir/R4/consent.html">R4
@@ -34,6 +36,8 @@ public final class ConsentDirectives {
     private static final Set<String> READ_ACTIONS = Set.of("access", "use", "disclose");
     private static final Set<String> ACTOR_TYPES = Set.of("Practitioner", "RelatedPerson", "Patient");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
+
+    private static final Logger log = LoggerFactory.getLogger(ConsentDirectives.class);
 
     private final FhirContext fhir;
 
@@ -76,6 +80,20 @@ public final class ConsentDirectives {
     private static boolean isPlaceholder(Reference reference) {
         String value = reference.getReference();
         return value != null && (value.startsWith("urn:uuid:") || value.startsWith("urn:oid:"));
+    }
+
+    /**
+     * The directive of a stored Consent, for enforcement: one that cannot be enforced as written
+     * (stored before validation existed, or around it) denies everything it could cover.
+     */
+    public ConsentDirective enforceable(Consent consent, String patient) {
+        String id = "Consent/" + consent.getIdElement().getIdPart();
+        try {
+            return parse(consent);
+        } catch (InvalidConsentException e) {
+            log.warn("{} cannot be enforced as written ({}); it denies all access it could cover", id, e.getMessage());
+            return ConsentDirective.unreadable(id, patient);
+        }
     }
 
     /** The directive a Consent expresses; throws {@link InvalidConsentException} if it cannot be enforced. */

@@ -13,7 +13,6 @@ import org.hl7.fhir.r4.model.Consent;
 import org.securefhir.consent.ConsentDirective;
 import org.securefhir.consent.ConsentDirectiveSource;
 import org.securefhir.consent.ConsentDirectives;
-import org.securefhir.consent.InvalidConsentException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -119,11 +118,6 @@ final class JdbcConsentDirectives implements ConsentDirectiveSource {
             return Optional.empty();
         }
         consent.setId(id);
-        try {
-            return Optional.of(parser.parse(consent));
-        } catch (InvalidConsentException e) {
-            log.warn("{} cannot be enforced as written ({}); it denies all access it could cover", id, e.getMessage());
-            return Optional.of(ConsentDirective.unreadable(id, patient));
-        }
+        return Optional.of(parser.enforceable(consent, patient));
     }
 }

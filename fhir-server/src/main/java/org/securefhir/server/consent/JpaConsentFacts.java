@@ -13,10 +13,7 @@ import org.hl7.fhir.r4.model.Consent;
 import org.securefhir.consent.ConsentDirective;
 import org.securefhir.consent.ConsentDirectiveSource;
 import org.securefhir.consent.ConsentDirectives;
-import org.securefhir.consent.InvalidConsentException;
 import org.securefhir.consent.TreatmentRelationships;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Consent facts read from the FHIR store (as the system, below every REST interceptor): a
@@ -24,8 +21,6 @@ import org.slf4j.LoggerFactory;
  * Encounter participant or general practitioner).
  */
 final class JpaConsentFacts implements ConsentDirectiveSource, TreatmentRelationships {
-
-    private static final Logger log = LoggerFactory.getLogger(JpaConsentFacts.class);
 
     private final DaoRegistry daos;
     private final ConsentDirectives parser;
@@ -45,18 +40,7 @@ final class JpaConsentFacts implements ConsentDirectiveSource, TreatmentRelation
                 .getAllResources();
         List<ConsentDirective> directives = new ArrayList<>(found.size());
         for (IBaseResource resource : found) {
-            Consent consent = (Consent) resource;
-            String id = "Consent/" + consent.getIdElement().getIdPart();
-            try {
-                directives.add(parser.parse(consent));
-            } catch (InvalidConsentException e) {
-                // stored before validation existed, or written around it: enforce as deny-all
-                log.warn(
-                        "{} cannot be enforced as written ({}); it denies all access it could cover",
-                        id,
-                        e.getMessage());
-                directives.add(ConsentDirective.unreadable(id, patient));
-            }
+            directives.add(parser.enforceable((Consent) resource, patient));
         }
         return List.copyOf(directives);
     }
