@@ -9,12 +9,12 @@ import ca.uhn.fhir.rest.server.interceptor.consent.IConsentContextServices;
 import ca.uhn.fhir.rest.server.interceptor.consent.IConsentService;
 import ca.uhn.fhir.util.FhirTerser;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.securefhir.auth.smart.SmartScope;
 import org.securefhir.interceptors.audit.AuditNotes;
@@ -119,12 +119,32 @@ public final class ConsentEngine implements IConsentService {
         if (existing instanceof RequestConsent state) {
             return state;
         }
-        Optional<AccessRequest> access = tokens.current()
-                .filter(token -> token.roles().stream().noneMatch(settings.exemptRoles()::contains))
-                .filter(token -> !isPatientOnOwnRecord(token))
-                .map(token -> accessRequest(request, token));
-        RequestConsent state =
-                new RequestConsent(access, new HashMap<>(), new HashMap<>(), new HashMap<>(), new HashMap<>());
+        Optional<AccessToken> token = tokens.current();
+        Optional<AccessRequest> access;
+        if (token.isEmpty()) {
+            // no verified token in sight (requests without one never get this far): fail closed
+            access = Optional.of(new AccessRequest(
+                    "",
+                    Set.of(),
+                    PurposeOfUse.TREAT,
+                    Set.of(),
+                    Optional.empty(),
+                    true,
+                    Optional.empty(),
+                    clock.instant()));
+        } else if (token.get().roles().stream().anyMatch(settings.exemptRoles()::contains)
+                || isPatientOnOwnRecord(token.get())) {
+            access = Optional.empty();
+        } else {
+            access = Optional.of(accessRequest(request, token.get()));
+        }
+        // HAPI may judge a search's resources on its search thread while the request thread goes on
+        RequestConsent state = new RequestConsent(
+                access,
+                new ConcurrentHashMap<>(),
+                new ConcurrentHashMap<>(),
+                new ConcurrentHashMap<>(),
+                new ConcurrentHashMap<>());
         access.ifPresent(facts -> {
             state.breakGlass().putAll(grants.declarations(facts.userId(), facts.now()));
             AuditNotes.of(request).purposeOfUse(facts.purpose().name());
