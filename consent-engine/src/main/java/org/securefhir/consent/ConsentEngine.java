@@ -80,7 +80,8 @@ public final class ConsentEngine implements IConsentService {
     /**
      * Whether counts ({@code _summary=count}, {@code _total=accurate}) can be answered for this
      * request: only when consent cannot withhold anything they would count (the requester is
-     * exempt, or the search is of an exempt type without includes).
+     * exempt, or the search is of an exempt type without includes by someone the treatment
+     * relationship does not bind).
      */
     public boolean mayCount(RequestDetails request) {
         RequestConsent state = start(request);
@@ -91,7 +92,11 @@ public final class ConsentEngine implements IConsentService {
         Map<String, String[]> parameters = request.getParameters();
         boolean includes = parameters.keySet().stream()
                 .anyMatch(name -> name.startsWith("_include") || name.startsWith("_revinclude"));
-        return type != null && settings.exemptTypes().contains(type) && !includes;
+        // a clinician bound by the treatment relationship sees exempt types only of patients they treat
+        return type != null
+                && settings.exemptTypes().contains(type)
+                && !includes
+                && !state.access().get().relationshipRequired();
     }
 
     @Override

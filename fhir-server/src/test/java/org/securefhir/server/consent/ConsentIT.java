@@ -445,6 +445,8 @@ class ConsentIT extends AbstractFhirServerIT {
         assertThat(treated.getEntry()).hasSize(1);
         assertThat(stranger.getEntry()).isEmpty();
         assertThat(asIntegration.getEntry()).hasSize(1);
+        // and they cannot count what they may not see
+        assertThat(nurseViewer.fhir().get("/Consent?_summary=count").status()).isEqualTo(400);
     }
 
     @Test
