@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.securefhir.auth.smart.SmartScope;
 import org.securefhir.interceptors.audit.AuditNotes;
+import org.securefhir.interceptors.audit.AuditRecords;
 import org.securefhir.interceptors.authorization.AccessToken;
 import org.securefhir.interceptors.authorization.AccessTokens;
 
@@ -30,7 +31,7 @@ import org.securefhir.interceptors.authorization.AccessTokens;
  */
 public final class ConsentEngine implements IConsentService {
 
-    public static final String PURPOSE_HEADER = "X-Purpose-Of-Use";
+    private static final String PURPOSE_HEADER = AuditRecords.PURPOSE_OF_USE_HEADER;
     private static final String STATE = ConsentEngine.class.getName() + ".request";
     private static final Set<String> CONTAINERS = Set.of("Bundle", "Parameters", "OperationOutcome");
 

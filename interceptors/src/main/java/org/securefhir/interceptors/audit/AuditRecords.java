@@ -29,6 +29,9 @@ public final class AuditRecords {
 
     static final int MAX_ENTITIES = 100;
 
+    /** The request header that states the purpose of use (consent validates it; the audit records it). */
+    public static final String PURPOSE_OF_USE_HEADER = "X-Purpose-Of-Use";
+
     private final FhirContext fhir;
     private final FhirTerser terser;
     private final AuditAgent.Source agents;
@@ -62,8 +65,8 @@ public final class AuditRecords {
             draft.tokenId = agent.tokenId().orElse(null);
             draft.purposeOfUse = agent.purposeOfUse().orElse(null);
         });
-        if (draft.purposeOfUse == null && request.getHeader("X-Purpose-Of-Use") != null) {
-            draft.purposeOfUse = request.getHeader("X-Purpose-Of-Use");
+        if (draft.purposeOfUse == null && request.getHeader(PURPOSE_OF_USE_HEADER) != null) {
+            draft.purposeOfUse = request.getHeader(PURPOSE_OF_USE_HEADER);
         }
         RestOperationTypeEnum operation = request.getRestOperationType();
         draft.subtype = operation == null ? "unknown" : subtype(operation);
