@@ -8,11 +8,14 @@ import ca.uhn.fhir.rest.api.server.IPreResourceAccessDetails;
 import ca.uhn.fhir.rest.api.server.IPreResourceShowDetails;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.ResponseDetails;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.interceptor.consent.ConsentInterceptor;
 import ca.uhn.fhir.rest.server.interceptor.consent.IConsentContextServices;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.securefhir.interceptors.InterceptorOrder;
@@ -28,10 +31,16 @@ import org.securefhir.interceptors.InterceptorOrder;
 public final class ConsentEnforcement extends ConsentInterceptor {
 
     private final ConsentEngine engine;
+    private final FoundResources found;
 
-    public ConsentEnforcement(ConsentEngine engine) {
+    /**
+     * @param found what the storage's indexes tell about a search's matches before they are loaded
+     *     ({@link FoundResources#NONE}: they are loaded to be judged)
+     */
+    public ConsentEnforcement(ConsentEngine engine, FoundResources found) {
         super(engine);
         this.engine = engine;
+        this.found = found;
     }
 
     @Override
@@ -64,8 +73,31 @@ public final class ConsentEnforcement extends ConsentInterceptor {
      */
     @Override
     public void interceptPreAccess(RequestDetails request, IPreResourceAccessDetails details) {
-        if (!isWrite(request)) {
-            super.interceptPreAccess(request, details);
+        if (isWrite(request)) {
+            return;
+        }
+        if (engine.isConsentBound(request)) {
+            // a search's matches: judged from the indexes, so HAPI need not load them only for this
+            Optional<List<FoundResources.Found>> facts = foundFacts(details);
+            if (facts.isPresent()) {
+                for (int i = 0; i < facts.get().size(); i++) {
+                    if (!engine.permitsFound(request, facts.get().get(i))) {
+                        details.setDontReturnResourceAtIndex(i);
+                    }
+                }
+                return;
+            }
+        }
+        super.interceptPreAccess(request, details);
+    }
+
+    private Optional<List<FoundResources.Found>> foundFacts(IPreResourceAccessDetails details) {
+        try {
+            return found.facts(details);
+        } catch (BaseServerResponseException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ConsentUnavailableException(e);
         }
     }
 

@@ -70,7 +70,8 @@ public final class ConsentEngine implements IConsentService {
             Map<String, List<ConsentDirective>> directives,
             Map<String, Boolean> treated,
             Map<String, String> breakGlass,
-            Map<String, Decision> decided) {}
+            Map<String, Decision> decided,
+            Map<String, Decision> found) {}
 
     @Override
     public ConsentOutcome startOperation(RequestDetails request, IConsentContextServices services) {
@@ -150,6 +151,7 @@ public final class ConsentEngine implements IConsentService {
                 new ConcurrentHashMap<>(),
                 new ConcurrentHashMap<>(),
                 new ConcurrentHashMap<>(),
+                new ConcurrentHashMap<>(),
                 new ConcurrentHashMap<>());
         access.ifPresent(facts -> {
             state.breakGlass().putAll(grants.declarations(facts.userId(), facts.now()));
@@ -210,6 +212,37 @@ public final class ConsentEngine implements IConsentService {
         return parts.length >= 2 ? parts[parts.length - 2] + "/" + parts[parts.length - 1] : reference;
     }
 
+    /** Whether consent applies to the request's requester at all (it does not to exempt ones). */
+    public boolean isConsentBound(RequestDetails request) {
+        return start(request).access().isPresent();
+    }
+
+    /**
+     * Whether a resource a search found may be part of its result, judged from the facts the
+     * storage's indexes give before the resource is loaded ({@link FoundResources}). What is
+     * withheld here is not in the result set at all; what passes is judged again from its content
+     * before it is shown (and recorded in the audit trail only once when both agree).
+     */
+    public boolean permitsFound(RequestDetails request, FoundResources.Found found) {
+        RequestConsent state = start(request);
+        if (state.access().isEmpty()) {
+            return true;
+        }
+        ResourceFacts facts = found.facts();
+        boolean exempt = settings.exemptTypes().contains(facts.type());
+        if (exempt && !state.access().get().relationshipRequired()) {
+            return true;
+        }
+        String key = facts.reference() + "/" + found.version();
+        Decision decision = state.found().get(key);
+        if (decision == null) {
+            decision = judge(state, facts, exempt);
+            state.found().put(key, decision);
+            note(request, decision);
+        }
+        return decision.permitted();
+    }
+
     private boolean decide(RequestDetails request, IBaseResource resource) {
         RequestConsent state = start(request);
         if (state.access().isEmpty()) {
@@ -226,28 +259,44 @@ public final class ConsentEngine implements IConsentService {
                 : null;
         Decision decision = key == null ? null : state.decided().get(key);
         if (decision == null) {
+            ResourceFacts facts;
             try {
-                ResourceFacts facts = ResourceFacts.of(fhir, terser, resource);
-                decision = exempt
-                        ? policy.decideRelationshipOnly(state.access().get(), facts, new Facts(state))
-                        : policy.decide(state.access().get(), facts, new Facts(state));
-            } catch (BaseServerResponseException e) {
-                throw e;
+                facts = ResourceFacts.of(fhir, terser, resource);
             } catch (RuntimeException e) {
                 throw new ConsentUnavailableException(e);
             }
+            decision = judge(state, facts, exempt);
+            Decision whenFound = key == null ? null : state.found().get(key);
             if (key != null) {
                 state.decided().put(key, decision);
             }
-            AuditNotes notes = AuditNotes.of(request);
-            if (decision.isNotable()) {
-                notes.consentDecision(decision.auditText());
-            }
-            if (decision.reason() == Decision.Reason.BREAK_GLASS) {
-                notes.purposeOfUse(PurposeOfUse.ETREAT.name() + " " + PurposeOfUse.BTG.name());
+            if (!decision.equals(whenFound)) {
+                note(request, decision); // recorded when found already, unless the content says otherwise
             }
         }
         return decision.permitted();
+    }
+
+    private Decision judge(RequestConsent state, ResourceFacts facts, boolean exempt) {
+        try {
+            return exempt
+                    ? policy.decideRelationshipOnly(state.access().get(), facts, new Facts(state))
+                    : policy.decide(state.access().get(), facts, new Facts(state));
+        } catch (BaseServerResponseException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ConsentUnavailableException(e);
+        }
+    }
+
+    private static void note(RequestDetails request, Decision decision) {
+        AuditNotes notes = AuditNotes.of(request);
+        if (decision.isNotable()) {
+            notes.consentDecision(decision.auditText());
+        }
+        if (decision.reason() == Decision.Reason.BREAK_GLASS) {
+            notes.purposeOfUse(PurposeOfUse.ETREAT.name() + " " + PurposeOfUse.BTG.name());
+        }
     }
 
     /** The policy's view of patients, remembered for the rest of the request. */

@@ -65,4 +65,21 @@ class ConsentEngineTest {
                 .isEqualTo(ConsentOperationStatusEnum.AUTHORIZED);
         assertThat(engine.mayCount(request)).isFalse();
     }
+
+    @Test
+    void permitsFoundWhenNoTokenVisibleThenPatientDataLeftOutOfTheResultFailClosed() {
+        // given a search's matches, judged from their indexed facts on HAPI's search thread
+        ConsentEngine engine = engineWithoutToken();
+        SystemRequestDetails request = new SystemRequestDetails();
+        engine.startOperation(request, IConsentContextServices.NULL_IMPL);
+        FoundResources.Found observation = new FoundResources.Found(
+                ResourceFacts.of("Observation", "o1", Set.of(), Set.of("p1"), Set.of("Patient/p1")), "1");
+        FoundResources.Found practitioner =
+                new FoundResources.Found(ResourceFacts.of("Practitioner", "x", Set.of(), Set.of(), Set.of()), "1");
+
+        // then the patient's data is not in the result, directory data is
+        assertThat(engine.isConsentBound(request)).isTrue();
+        assertThat(engine.permitsFound(request, observation)).isFalse();
+        assertThat(engine.permitsFound(request, practitioner)).isTrue();
+    }
 }

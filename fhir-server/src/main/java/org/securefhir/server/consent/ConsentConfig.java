@@ -85,7 +85,7 @@ public class ConsentConfig {
                 properties.exemptRoles(),
                 properties.exemptTypes());
         ConsentEngine engine = new ConsentEngine(tokens, settings, facts, facts, facts, fhir, Clock.systemUTC());
-        return new FhirConsent(new ConsentEnforcement(engine), operations);
+        return new FhirConsent(new ConsentEnforcement(engine, new JdbcFoundResources(jdbc, fhir)), operations);
     }
 
     /** The consent parts of the FHIR endpoint, registered in one call. */

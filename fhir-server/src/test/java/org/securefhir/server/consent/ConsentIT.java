@@ -2,6 +2,12 @@ package org.securefhir.server.consent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.interceptor.JpaPreResourceAccessDetails;
+import ca.uhn.fhir.jpa.model.dao.JpaPid;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.util.FhirTerser;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
+import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeType;
@@ -19,6 +26,7 @@ import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.Encounter;
+import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Parameters;
@@ -36,11 +44,14 @@ import org.junit.jupiter.api.TestInstance;
 import org.securefhir.auth.mfa.TotpService;
 import org.securefhir.auth.user.Role;
 import org.securefhir.auth.user.UserAccounts;
+import org.securefhir.consent.FoundResources;
+import org.securefhir.consent.ResourceFacts;
 import org.securefhir.server.support.AbstractFhirServerIT;
 import org.securefhir.server.support.TestFhirClient;
 import org.securefhir.server.support.TestFhirClient.Response;
 import org.securefhir.server.support.TestLogins;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 
 /**
@@ -59,6 +70,15 @@ class ConsentIT extends AbstractFhirServerIT {
 
     @Autowired
     private UserAccounts accounts;
+
+    @Autowired
+    private JdbcTemplate jdbc;
+
+    @Autowired
+    private FhirContext fhirContext;
+
+    @Autowired
+    private DaoRegistry daos;
 
     @Autowired
     private TotpService totp;
@@ -212,6 +232,84 @@ class ConsentIT extends AbstractFhirServerIT {
                 String where = marker.endsWith("PAT") ? patientsFound : observations;
                 assertThat(where).as("%s must see %s", viewer.name(), marker).contains(marker);
             }
+        }
+    }
+
+    @Test
+    void whenSearchPagedByOneThenEveryPageBeforeTheLastIsFullSoNothingWithheldCanBeInferred() {
+        for (Viewer viewer : viewers.values()) {
+            // when each viewer pages through the run's observations one by one
+            String next = "/Observation?_tag=" + tag() + "&_count=1";
+            StringBuilder seen = new StringBuilder();
+            int pages = 0;
+            while (next != null) {
+                Response response = viewer.fhir().get(next, viewer.headers());
+                if (response.status() == 403 && pages == 0) {
+                    break; // the role may not search observations at all (front-desk)
+                }
+                assertThat(response.status())
+                        .as("%s: %s", viewer.name(), response.body())
+                        .isEqualTo(200);
+                Bundle page = response.as(Bundle.class);
+                Bundle.BundleLinkComponent link = page.getLink(Bundle.LINK_NEXT);
+                // then no page that promises more is short: withheld matches are not in the result
+                // set at all (a short page would tell that something matched and was withheld)
+                if (link != null) {
+                    assertThat(page.getEntry())
+                            .as("%s: page %d has a next link", viewer.name(), pages + 1)
+                            .hasSize(1);
+                }
+                seen.append(response.body());
+                next = link == null
+                        ? null
+                        : link.getUrl().substring(link.getUrl().indexOf("/fhir") + "/fhir".length());
+                assertThat(++pages).as(viewer.name()).isLessThan(20);
+            }
+            // and every observation the viewer may see was reached
+            for (String marker : pages == 0 ? Set.<String>of() : viewer.visible()) {
+                if (!marker.endsWith("PAT")) {
+                    assertThat(seen.toString())
+                            .as("%s must see %s", viewer.name(), marker)
+                            .contains(marker);
+                }
+            }
+        }
+    }
+
+    @Test
+    void whenSearchMatchesJudgedFromIndexesThenTheirFactsAreThoseOfTheirContent() {
+        // given the run's resources as stored (ids carry the run), and HAPI's lazy matches of them
+        assertThat(JdbcFoundResources.available())
+                .as("HAPI hands the matches' ids")
+                .isTrue();
+        JdbcFoundResources indexes = new JdbcFoundResources(jdbc, fhirContext);
+        List<Map<String, Object>> rows = jdbc.queryForList(
+                "SELECT res_id, res_type, fhir_id FROM hfj_resource WHERE fhir_id LIKE ? ORDER BY res_id",
+                "%" + run + "%");
+        assertThat(rows).hasSizeGreaterThan(15);
+        List<JpaPid> pids = rows.stream()
+                .map(row -> JpaPid.fromId(((Number) row.get("res_id")).longValue()))
+                .toList();
+
+        // when their facts are read from the indexes
+        List<FoundResources.Found> found = indexes.facts(new JpaPreResourceAccessDetails(pids, () -> {
+                    throw new AssertionError("the matches must not be loaded");
+                }))
+                .orElseThrow();
+
+        // then each one's facts are those the consent engine reads from its content
+        FhirTerser terser = fhirContext.newTerser();
+        for (int i = 0; i < rows.size(); i++) {
+            String reference = rows.get(i).get("res_type") + "/" + rows.get(i).get("fhir_id");
+            IBaseResource resource = daos.getResourceDao((String) rows.get(i).get("res_type"))
+                    .read(new IdType(reference), new SystemRequestDetails());
+            ResourceFacts content = ResourceFacts.of(fhirContext, terser, resource);
+            ResourceFacts indexed = found.get(i).facts();
+            assertThat(indexed.reference()).isEqualTo(content.reference());
+            assertThat(indexed.labels()).as(reference).isEqualTo(content.labels());
+            assertThat(indexed.patients()).as(reference).isEqualTo(content.patients());
+            assertThat(content.references()).as(reference).containsAll(indexed.references());
+            assertThat(found.get(i).version()).isEqualTo(resource.getIdElement().getVersionIdPart());
         }
     }
 
