@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Rerunnable A/B load comparison of two server configurations in one session: the FHIR load
-# (bench/run.sh fhir) against the server started with the options of A, then of B, interleaved for
-# N rounds (default 2), each on a fresh data directory; prints the median throughput of each and the
-# ratio A/B per phase. The machine's noise is ±10-20 % between runs, hence the interleaving.
+# (bench/run.sh fhir) against the server started with the options of A and of B, interleaved for
+# N rounds (default 2; A first in odd rounds, B first in even ones), each on a fresh data directory;
+# prints the median throughput of each and the ratio A/B per phase. The machine's noise is ±10-20 %
+# between runs, hence the interleaving.
 # Usage: bench/compare.sh NAME_A "A server options" NAME_B "B server options" [rounds] [load options]
 # e.g.   bench/compare.sh on "--fhir.authorization.enforce=true" off "--fhir.authorization.enforce=false" 3
 set -euo pipefail
@@ -37,8 +38,14 @@ run_once() { # $1 = name, $2 = server options, $3 = round
 }
 
 for ((i = 1; i <= rounds; i++)); do
-  echo "round $i, $name_a"; run_once "$name_a" "$opts_a" "$i"
-  echo "round $i, $name_b"; run_once "$name_b" "$opts_b" "$i"
+  # the order alternates between rounds: whichever runs second in a round was seen to be slowed
+  if (( i % 2 == 1 )); then
+    echo "round $i, $name_a"; run_once "$name_a" "$opts_a" "$i"
+    echo "round $i, $name_b"; run_once "$name_b" "$opts_b" "$i"
+  else
+    echo "round $i, $name_b"; run_once "$name_b" "$opts_b" "$i"
+    echo "round $i, $name_a"; run_once "$name_a" "$opts_a" "$i"
+  fi
 done
 a=$(ls "$out/$name_a"-*.json | paste -sd,); b=$(ls "$out/$name_b"-*.json | paste -sd,)
 java -jar bench/target/bench.jar compare --a="$a" --b="$b" --a-name="$name_a" --b-name="$name_b"

@@ -91,6 +91,9 @@ final class JdbcFoundResources implements FoundResources {
         if (PIDS == null || !(details instanceof JpaPreResourceAccessDetails)) {
             return Optional.empty();
         }
+        if (details.size() == 0) {
+            return Optional.of(List.of());
+        }
         List<Long> ids = new ArrayList<>(details.size());
         try {
             for (Object pid : (List<?>) PIDS.get(details)) {
