@@ -35,7 +35,7 @@ public final class ConsentEnforcement extends ConsentInterceptor {
 
     /**
      * @param found what the storage's indexes tell about a search's matches before they are loaded
-     *     ({@link FoundResources#NONE}: they are loaded to be judged)
+     *     (where it tells nothing, the matches are loaded to be judged)
      */
     public ConsentEnforcement(ConsentEngine engine, FoundResources found) {
         super(engine);

@@ -13,9 +13,6 @@ import java.util.Optional;
  */
 public interface FoundResources {
 
-    /** Nothing is told from indexes: found resources are loaded and judged as they are. */
-    FoundResources NONE = details -> Optional.empty();
-
     /**
      * The facts of each found resource, in the order of {@code details}; empty when they cannot all
      * be told from the indexes (the resources are then loaded and judged from their content).
