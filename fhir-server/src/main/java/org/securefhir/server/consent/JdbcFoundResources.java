@@ -23,6 +23,7 @@ import org.securefhir.consent.FoundResources;
 import org.securefhir.consent.ResourceFacts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -44,15 +45,33 @@ final class JdbcFoundResources implements FoundResources {
     /** HAPI's {@code TagTypeEnum.SECURITY_LABEL}, stored as its ordinal. */
     private static final int SECURITY_LABEL = 2;
 
-    private static final String FACTS = """
-            SELECT r.res_id, r.res_type, r.fhir_id, r.res_ver,
-                   ARRAY(SELECT d.tag_code FROM hfj_res_tag t JOIN hfj_tag_def d ON d.tag_id = t.tag_id
+    /** The facts of the resources whose ids are the parameter (an array). */
+    private static final String FACTS_SELECT = """
+            SELECT r.res_id, r.res_type::text, r.fhir_id::text, r.res_ver,
+                   ARRAY(SELECT d.tag_code::text FROM hfj_res_tag t JOIN hfj_tag_def d ON d.tag_id = t.tag_id
                           WHERE t.res_id = r.res_id AND d.tag_type = %d AND d.tag_code IS NOT NULL) AS labels,
                    ARRAY(SELECT l.src_path || chr(31) || l.target_resource_type || chr(31) || COALESCE(p.fhir_id, '')
                            FROM hfj_res_link l LEFT JOIN hfj_resource p ON p.res_id = l.target_resource_id
                           WHERE l.src_resource_id = r.res_id) AS links
               FROM hfj_resource r
-             WHERE r.res_id = ANY (?) AND r.res_deleted_at IS NULL""".formatted(SECURITY_LABEL);
+             WHERE r.res_id = ANY (%s) AND r.res_deleted_at IS NULL""";
+
+    /**
+     * The same query in a function whose plan PostgreSQL keeps: planned on every execution as a
+     * statement (custom plans: ~0.6 ms of planning for 0.05 ms of execution), once per connection
+     * here.
+     */
+    private static final String FUNCTION = """
+            CREATE OR REPLACE FUNCTION consent.found_facts(ids bigint[])
+              RETURNS TABLE (res_id bigint, res_type text, fhir_id text, res_ver bigint, labels text[], links text[])
+              LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
+            #variable_conflict use_column
+            BEGIN
+              RETURN QUERY %s;
+            END $$""".formatted(FACTS_SELECT.formatted(SECURITY_LABEL, "ids"));
+
+    private static final String FACTS_BY_FUNCTION =
+            "SELECT res_id, res_type, fhir_id, res_ver, labels, links FROM consent.found_facts(?)";
 
     /** Between the parts of a link (ASCII unit separator, chr(31) in the query). */
     private static final String SEPARATOR = "\u001f";
@@ -61,11 +80,27 @@ final class JdbcFoundResources implements FoundResources {
 
     private final JdbcTemplate jdbc;
     private final FhirContext fhir;
+    private final String facts;
     private final Map<String, Set<String>> compartmentPaths = new ConcurrentHashMap<>();
 
     JdbcFoundResources(JdbcTemplate jdbc, FhirContext fhir) {
         this.jdbc = jdbc;
         this.fhir = fhir;
+        this.facts = createFunction(jdbc) ? FACTS_BY_FUNCTION : FACTS_SELECT.formatted(SECURITY_LABEL, "?");
+    }
+
+    /** Creates (or replaces) the query's function; false if the database refuses (the plain query is used). */
+    private static boolean createFunction(JdbcTemplate jdbc) {
+        try {
+            jdbc.execute("CREATE SCHEMA IF NOT EXISTS consent");
+            jdbc.execute(FUNCTION);
+            return true;
+        } catch (DataAccessException e) {
+            log.warn(
+                    "consent.found_facts not created ({}); the facts query is planned on every search",
+                    e.getClass().getSimpleName());
+            return false;
+        }
     }
 
     /** Whether this HAPI version hands the matches' ids (false: searches are judged from content). */
@@ -108,7 +143,7 @@ final class JdbcFoundResources implements FoundResources {
         Map<Long, Found> rows = new HashMap<>();
         boolean[] complete = {true};
         jdbc.query(
-                FACTS,
+                facts,
                 statement -> statement.setArray(1, statement.getConnection().createArrayOf("bigint", ids.toArray())),
                 (ResultSet row) -> {
                     Optional<Found> found = found(row);

@@ -282,6 +282,9 @@ class ConsentIT extends AbstractFhirServerIT {
         assertThat(JdbcFoundResources.available())
                 .as("HAPI hands the matches' ids")
                 .isTrue();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM pg_proc WHERE proname = 'found_facts'", Integer.class))
+                .as("the facts query's function (its plan is kept)")
+                .isEqualTo(1);
         JdbcFoundResources indexes = new JdbcFoundResources(jdbc, fhirContext);
         List<Map<String, Object>> rows = jdbc.queryForList(
                 "SELECT res_id, res_type, fhir_id FROM hfj_resource WHERE fhir_id LIKE ? ORDER BY res_id",
