@@ -153,15 +153,18 @@ final class JdbcFoundResources implements FoundResources {
                         complete[0] = false;
                     }
                 });
-        List<Found> facts = new ArrayList<>(ids.size());
+        if (!complete[0]) {
+            return Optional.empty();
+        }
+        List<Found> inOrder = new ArrayList<>(ids.size());
         for (Long id : ids) {
             Found found = rows.get(id);
-            if (found == null || !complete[0]) {
-                return Optional.empty();
+            if (found == null) {
+                return Optional.empty(); // no longer stored: let the loading path decide
             }
-            facts.add(found);
+            inOrder.add(found);
         }
-        return Optional.of(facts);
+        return Optional.of(inOrder);
     }
 
     private Optional<Found> found(ResultSet row) throws SQLException {
