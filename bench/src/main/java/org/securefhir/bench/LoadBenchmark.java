@@ -2,7 +2,6 @@ package org.securefhir.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -30,7 +29,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.IntFunction;
+import java.util.stream.Collectors;
 
 /**
  * Load generator for a started server: creates Patients, reads them by id, and searches them by
@@ -41,7 +42,10 @@ import java.util.function.IntFunction;
  * --ca=data/tls/server.crt [--connections=8 --patients=2000 --reads=5000 --searches=2000
  * --consents=true --settle=0]}; with {@code --consents=true} every patient is created with a
  * privacy Consent (one transaction each), as the consent benchmark needs; {@code --settle=N} waits
- * N seconds between the creates and the reads.
+ * N seconds between the creates and the reads. With {@code --base-b=URL} (a second server on the
+ * same database, see {@code bench/paired.sh}) every phase alternates between the two in
+ * {@code 2 x --pairs} blocks (default 10) and the ratio A/B is printed ({@code --name-a=},
+ * {@code --name-b=}, {@code --out-b=}).
  */
 public final class LoadBenchmark {
 
@@ -67,10 +71,17 @@ public final class LoadBenchmark {
     private String token;
     private long tokenRenewAt;
     private final String base;
+    /** The second server of the paired mode (on the same database), or null. */
+    private String baseB;
+
+    private String nameA = "A";
+    private String nameB = "B";
     private final int connections;
     private final ObjectMapper json = new ObjectMapper();
     private final boolean consents;
     private int settleSeconds;
+    /** Failed requests by status (-1: no response; 598: unreadable; 599: patient not found). */
+    private final Map<Integer, AtomicInteger> errorStatuses = new java.util.concurrent.ConcurrentSkipListMap<>();
 
     private LoadBenchmark(HttpClient http, String base, int connections, boolean consents) {
         this.http = http;
@@ -102,7 +113,16 @@ public final class LoadBenchmark {
         boolean consents = Boolean.parseBoolean(options.getOrDefault("consents", "false"));
         LoadBenchmark benchmark = new LoadBenchmark(http, base, connections, consents);
         benchmark.settleSeconds = Integer.parseInt(options.getOrDefault("settle", "0"));
-        benchmark.run(warmup, patients, reads, searches, version, out);
+        if (options.containsKey("base-b")) {
+            benchmark.baseB = options.get("base-b");
+            benchmark.nameA = options.getOrDefault("name-a", "A");
+            benchmark.nameB = options.getOrDefault("name-b", "B");
+            int pairs = Integer.parseInt(options.getOrDefault("pairs", "10"));
+            Path outB = Path.of(options.getOrDefault("out-b", out.toString().replaceAll("\\.json$", "") + "-b.json"));
+            benchmark.runPaired(warmup, patients, reads, searches, pairs, version, out, outB);
+        } else {
+            benchmark.run(warmup, patients, reads, searches, version, out);
+        }
         System.exit(0);
     }
 
@@ -111,23 +131,158 @@ public final class LoadBenchmark {
         System.out.printf(Locale.ROOT, "Benchmark against %s, %d connections, %s%n", base, connections, version);
 
         ConcurrentLinkedQueue<String[]> created = new ConcurrentLinkedQueue<>();
-        phase("warm-up", warmup, i -> create(created));
+        phase("warm-up", warmup, i -> create(base, created));
         List<String[]> warm = new ArrayList<>(created);
-        phase("warm-up reads", warmup, i -> read(warm.get(i % warm.size())[0]));
-        phase("warm-up searches", warmup / 2, i -> search(warm.get(i % warm.size())));
+        phase("warm-up reads", warmup, i -> read(base, warm.get(i % warm.size())[0]));
+        phase("warm-up searches", warmup / 2, i -> search(base, warm.get(i % warm.size())));
 
         Map<String, Result> results = new LinkedHashMap<>();
-        results.put("create", phase("create", patients, i -> create(created)));
+        results.put("create", phase("create", patients, i -> create(base, created)));
+        settle();
+        List<String[]> all = new ArrayList<>(created);
+        results.put("read", phase("read", reads, i -> read(base, random(all)[0])));
+        results.put("search", phase("search", searches, i -> search(base, random(all))));
+
+        System.out.println();
+        report(results, base, version, out);
+    }
+
+    /**
+     * Paired mode: two servers on one database (bench/paired.sh), every phase split into blocks that
+     * alternate between them (A B, then B A, ...), so that both meet the same data, the same
+     * database state and the same moments of machine noise; prints the ratio A/B per phase over all
+     * blocks, and the median and range of the per-pair ratios.
+     */
+    private void runPaired(
+            int warmup,
+            int patients,
+            int reads,
+            int searches,
+            int pairs,
+            HttpClient.Version version,
+            Path out,
+            Path outB)
+            throws Exception {
+        System.out.printf(
+                Locale.ROOT,
+                "Paired benchmark: %s = %s, %s = %s, %d connections, %d block pairs per phase, %s%n",
+                nameA,
+                base,
+                nameB,
+                baseB,
+                connections,
+                pairs,
+                version);
+        ConcurrentLinkedQueue<String[]> created = new ConcurrentLinkedQueue<>();
+        for (String target : List.of(base, baseB)) {
+            phase("warm-up " + name(target), warmup / 2, i -> create(target, created));
+        }
+        List<String[]> warm = new ArrayList<>(created);
+        for (String target : List.of(base, baseB)) {
+            phase("warm-up reads " + name(target), warmup, i -> read(target, warm.get(i % warm.size())[0]));
+            phase("warm-up search " + name(target), warmup / 2, i -> search(target, warm.get(i % warm.size())));
+        }
+
+        Map<String, Paired> results = new LinkedHashMap<>();
+        results.put("create", paired("create", patients, pairs, (target, i) -> create(target, created)));
+        settle();
+        List<String[]> all = new ArrayList<>(created);
+        results.put("read", paired("read", reads, pairs, (target, i) -> read(target, random(all)[0])));
+        results.put("search", paired("search", searches, pairs, (target, i) -> search(target, random(all))));
+
+        System.out.println();
+        System.out.printf(
+                Locale.ROOT,
+                "%-8s %12s %12s %8s %16s %12s %12s%n",
+                "phase",
+                nameA + " req/s",
+                nameB + " req/s",
+                nameA + "/" + nameB,
+                "pairs median",
+                nameA + " p95 ms",
+                nameB + " p95 ms");
+        Map<String, Result> resultsA = new LinkedHashMap<>();
+        Map<String, Result> resultsB = new LinkedHashMap<>();
+        results.forEach((phase, result) -> {
+            double[] ratios = result.ratios().clone();
+            Arrays.sort(ratios);
+            double median = ratios.length % 2 == 1
+                    ? ratios[ratios.length / 2]
+                    : (ratios[ratios.length / 2 - 1] + ratios[ratios.length / 2]) / 2;
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-8s %12.1f %12.1f %8.3f %6.3f (%.2f-%.2f) %12.1f %12.1f%n",
+                    phase,
+                    result.a().perSecond(),
+                    result.b().perSecond(),
+                    result.a().perSecond() / result.b().perSecond(),
+                    median,
+                    ratios[0],
+                    ratios[ratios.length - 1],
+                    result.a().percentileMillis(95),
+                    result.b().percentileMillis(95));
+            resultsA.put(phase, result.a());
+            resultsB.put(phase, result.b());
+        });
+        System.out.println();
+        System.out.println(nameA + ":");
+        report(resultsA, base, version, out);
+        System.out.println(nameB + ":");
+        report(resultsB, baseB, version, outB);
+    }
+
+    /** One phase of the paired mode: its requests in {@code 2 x pairs} blocks, alternating servers. */
+    private Paired paired(String name, int count, int pairs, BiFunction<String, Integer, Integer> request)
+            throws InterruptedException {
+        int block = Math.max(1, count / (2 * pairs));
+        List<Result> a = new ArrayList<>();
+        List<Result> b = new ArrayList<>();
+        double[] ratios = new double[pairs];
+        for (int k = 0; k < pairs; k++) {
+            boolean aFirst = k % 2 == 0;
+            String first = aFirst ? base : baseB;
+            String second = aFirst ? baseB : base;
+            Result one = measure(block, i -> request.apply(first, i));
+            Result two = measure(block, i -> request.apply(second, i));
+            Result ofA = aFirst ? one : two;
+            Result ofB = aFirst ? two : one;
+            a.add(ofA);
+            b.add(ofB);
+            ratios[k] = ofA.perSecond() / ofB.perSecond();
+        }
+        Paired result = new Paired(Result.merge(a), Result.merge(b), ratios);
+        System.out.printf(
+                Locale.ROOT,
+                "  %-8s %d blocks of %d: %s %.1f/s, %s %.1f/s, ratio %.3f, per pair %s%n",
+                name,
+                2 * pairs,
+                block,
+                nameA,
+                result.a().perSecond(),
+                nameB,
+                result.b().perSecond(),
+                result.a().perSecond() / result.b().perSecond(),
+                Arrays.stream(ratios)
+                        .mapToObj(r -> String.format(Locale.ROOT, "%.2f", r))
+                        .collect(Collectors.joining(" ")));
+        return result;
+    }
+
+    private String name(String target) {
+        return target.equals(base) ? nameA : nameB;
+    }
+
+    private void settle() throws InterruptedException {
         if (settleSeconds > 0) {
             // let work the creates left behind (background refreshes, autovacuum) finish first
             System.out.printf(Locale.ROOT, "settling %d s%n", settleSeconds);
             Thread.sleep(settleSeconds * 1000L);
         }
-        List<String[]> all = new ArrayList<>(created);
-        results.put("read", phase("read", reads, i -> read(random(all)[0])));
-        results.put("search", phase("search", searches, i -> search(random(all))));
+    }
 
-        System.out.println();
+    /** Prints one server's figures against the reference and writes its JSON summary. */
+    private void report(Map<String, Result> results, String target, HttpClient.Version version, Path out)
+            throws IOException {
         System.out.printf(
                 Locale.ROOT,
                 "%-8s %10s %9s %9s %9s %8s %14s%n",
@@ -140,7 +295,7 @@ public final class LoadBenchmark {
                 "vs reference");
         ObjectNode summary = json.createObjectNode();
         summary.put("timestamp", Instant.now().toString());
-        summary.put("base", base);
+        summary.put("base", target);
         summary.put("connections", connections);
         summary.put("httpVersion", version.toString());
         summary.put("cores", Runtime.getRuntime().availableProcessors());
@@ -174,15 +329,29 @@ public final class LoadBenchmark {
                 "reference",
                 "plain hapi-fhir-jpaserver-starter 8.8.0, local PostgreSQL, plain HTTP, 8 connections, 2 cores");
         Files.createDirectories(out.toAbsolutePath().getParent());
-        json.enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), summary);
+        json.writerWithDefaultPrettyPrinter().writeValue(out.toFile(), summary);
         System.out.println("Summary written to " + out);
         long errors = results.values().stream().mapToLong(Result::errors).sum();
         if (errors > 0) {
-            System.out.println("WARNING: " + errors + " requests failed");
+            System.out.println("WARNING: " + errors + " requests failed; by status, all phases: " + errorStatuses);
         }
     }
 
     private Result phase(String name, int count, IntFunction<Integer> request) throws InterruptedException {
+        Result result = measure(count, request);
+        System.out.printf(
+                Locale.ROOT,
+                "  %-17s %6d requests in %6.1f s: %7.1f/s, p95 %.1f ms, errors %d%n",
+                name,
+                count,
+                result.seconds(),
+                result.perSecond(),
+                result.percentileMillis(95),
+                result.errors());
+        return result;
+    }
+
+    private Result measure(int count, IntFunction<Integer> request) throws InterruptedException {
         long[] latencies = new long[count];
         AtomicInteger next = new AtomicInteger();
         AtomicInteger errors = new AtomicInteger();
@@ -198,33 +367,29 @@ public final class LoadBenchmark {
                         status = request.apply(i);
                     } catch (RuntimeException e) {
                         status = -1;
+                        if (errorStatuses.get(-1) == null) {
+                            System.out.println("  first request without a response: " + e);
+                        }
                     }
                     latencies[i] = System.nanoTime() - began;
                     if (status < 200 || status > 299) {
                         errors.incrementAndGet();
+                        errorStatuses
+                                .computeIfAbsent(status, code -> new AtomicInteger())
+                                .incrementAndGet();
                     }
                 }
             });
         }
         workers.shutdown();
         if (!workers.awaitTermination(30, TimeUnit.MINUTES)) {
-            throw new IllegalStateException(name + " did not finish in 30 minutes");
+            throw new IllegalStateException(count + " requests did not finish in 30 minutes");
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        Result result = new Result(count, errors.get(), seconds, latencies);
-        System.out.printf(
-                Locale.ROOT,
-                "  %-17s %6d requests in %6.1f s: %7.1f/s, p95 %.1f ms, errors %d%n",
-                name,
-                count,
-                seconds,
-                result.perSecond(),
-                result.percentileMillis(95),
-                result.errors());
-        return result;
+        return new Result(count, errors.get(), seconds, latencies);
     }
 
-    private int create(ConcurrentLinkedQueue<String[]> created) {
+    private int create(String target, ConcurrentLinkedQueue<String[]> created) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         String family = FAMILIES[random.nextInt(FAMILIES.length)] + (char) ('a' + random.nextInt(26));
         String birthDate =
@@ -247,9 +412,9 @@ public final class LoadBenchmark {
         address.putArray("line").add(random.nextInt(999) + " Main Street");
         address.put("city", "Springfield").put("state", "MA").put("postalCode", "0" + (1000 + random.nextInt(8999)));
         if (consents) {
-            return createWithConsent(patient, family, birthDate, created);
+            return createWithConsent(target, patient, family, birthDate, created);
         }
-        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + "/Patient"))
+        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(target + "/Patient"))
                 .header("Content-Type", "application/fhir+json")
                 .header("Prefer", "return=minimal")
                 .POST(HttpRequest.BodyPublishers.ofString(patient.toString())));
@@ -266,7 +431,11 @@ public final class LoadBenchmark {
      * psychiatric (PSY) observations, which are denied (so every check walks a rule tree).
      */
     private int createWithConsent(
-            ObjectNode patient, String family, String birthDate, ConcurrentLinkedQueue<String[]> created) {
+            String target,
+            ObjectNode patient,
+            String family,
+            String birthDate,
+            ConcurrentLinkedQueue<String[]> created) {
         String patientUrl = "urn:uuid:" + java.util.UUID.randomUUID();
         ObjectNode bundle = json.createObjectNode();
         bundle.put("resourceType", "Bundle").put("type", "transaction");
@@ -304,7 +473,7 @@ public final class LoadBenchmark {
         ObjectNode consentEntry = entries.addObject();
         consentEntry.set("resource", consent);
         consentEntry.putObject("request").put("method", "POST").put("url", "Consent");
-        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base))
+        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(target))
                 .header("Content-Type", "application/fhir+json")
                 .header("Prefer", "return=minimal")
                 .POST(HttpRequest.BodyPublishers.ofString(bundle.toString())));
@@ -326,15 +495,16 @@ public final class LoadBenchmark {
         return response.statusCode();
     }
 
-    private int read(String id) {
-        return send(HttpRequest.newBuilder(URI.create(base + "/Patient/" + id)).GET())
+    private int read(String target, String id) {
+        return send(HttpRequest.newBuilder(URI.create(target + "/Patient/" + id))
+                        .GET())
                 .statusCode();
     }
 
-    private int search(String[] patient) {
+    private int search(String target, String[] patient) {
         String query = "family=" + URLEncoder.encode(patient[1], StandardCharsets.UTF_8) + "&birthdate=" + patient[2];
         HttpResponse<String> response = send(
-                HttpRequest.newBuilder(URI.create(base + "/Patient?" + query)).GET());
+                HttpRequest.newBuilder(URI.create(target + "/Patient?" + query)).GET());
         if (response.statusCode() == 200 && !hasEntries(response.body())) {
             return 599; // the patient just created must be found
         }
@@ -420,12 +590,27 @@ public final class LoadBenchmark {
         return options;
     }
 
+    /** One phase of the paired mode: each server's blocks together, and the ratio A/B of each pair. */
+    private record Paired(Result a, Result b, double[] ratios) {}
+
     /** One phase's measurements. */
     private record Result(int count, int errors, double seconds, long[] latenciesNanos) {
 
         Result {
             latenciesNanos = latenciesNanos.clone();
             Arrays.sort(latenciesNanos);
+        }
+
+        /** Blocks of one server taken together: all their requests over the sum of their durations. */
+        static Result merge(List<Result> blocks) {
+            long[] latencies = blocks.stream()
+                    .flatMapToLong(block -> Arrays.stream(block.latenciesNanos()))
+                    .toArray();
+            return new Result(
+                    blocks.stream().mapToInt(Result::count).sum(),
+                    blocks.stream().mapToInt(Result::errors).sum(),
+                    blocks.stream().mapToDouble(Result::seconds).sum(),
+                    latencies);
         }
 
         double perSecond() {
