@@ -2,6 +2,7 @@ package org.securefhir.server.web;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer;
 import org.springframework.security.web.firewall.StrictHttpFirewall;
 
 /**
@@ -20,5 +21,11 @@ public final class HttpFirewallConfig {
         firewall.setAllowedHeaderValues(HeaderCharacters::allowedValue);
         firewall.setAllowedParameterNames(HeaderCharacters::allowedName);
         return firewall;
+    }
+
+    /** In front of every filter chain (the FHIR API's and the authorization server's). */
+    @Bean
+    WebSecurityCustomizer httpFirewallForEveryChain(StrictHttpFirewall httpFirewall) {
+        return web -> web.httpFirewall(httpFirewall);
     }
 }
