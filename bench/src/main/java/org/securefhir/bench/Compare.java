@@ -61,8 +61,12 @@ final class Compare {
             JsonNode summary = json.readTree(Path.of(file).toFile());
             values.add(summary.path("phases").path(phase).path(field).asDouble());
         }
-        double[] sorted =
-                values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return median(values.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }

@@ -204,11 +204,7 @@ public final class LoadBenchmark {
         Map<String, Result> resultsA = new LinkedHashMap<>();
         Map<String, Result> resultsB = new LinkedHashMap<>();
         results.forEach((phase, result) -> {
-            double[] ratios = result.ratios().clone();
-            Arrays.sort(ratios);
-            double median = ratios.length % 2 == 1
-                    ? ratios[ratios.length / 2]
-                    : (ratios[ratios.length / 2 - 1] + ratios[ratios.length / 2]) / 2;
+            double[] ratios = result.ratios();
             System.out.printf(
                     Locale.ROOT,
                     "%-8s %12.1f %12.1f %8.3f %6.3f (%.2f-%.2f) %12.1f %12.1f%n",
@@ -216,9 +212,9 @@ public final class LoadBenchmark {
                     result.a().perSecond(),
                     result.b().perSecond(),
                     result.a().perSecond() / result.b().perSecond(),
-                    median,
-                    ratios[0],
-                    ratios[ratios.length - 1],
+                    Compare.median(ratios),
+                    Arrays.stream(ratios).min().orElseThrow(),
+                    Arrays.stream(ratios).max().orElseThrow(),
                     result.a().percentileMillis(95),
                     result.b().percentileMillis(95));
             resultsA.put(phase, result.a());
