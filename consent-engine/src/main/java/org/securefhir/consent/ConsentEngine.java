@@ -21,6 +21,7 @@ import org.securefhir.interceptors.audit.AuditNotes;
 import org.securefhir.interceptors.audit.AuditRecords;
 import org.securefhir.interceptors.authorization.AccessToken;
 import org.securefhir.interceptors.authorization.AccessTokens;
+import org.securefhir.interceptors.ownership.PatientOwnership;
 
 /**
  * The consent service HAPI's {@code ConsentInterceptor} asks about every resource a read path is
@@ -43,6 +44,7 @@ public final class ConsentEngine implements IConsentService {
     private final BreakGlassGrants grants;
     private final FhirContext fhir;
     private final FhirTerser terser;
+    private final PatientOwnership ownership;
     private final Clock clock;
 
     public ConsentEngine(
@@ -52,6 +54,7 @@ public final class ConsentEngine implements IConsentService {
             TreatmentRelationships relationships,
             BreakGlassGrants grants,
             FhirContext fhir,
+            PatientOwnership ownership,
             Clock clock) {
         this.tokens = tokens;
         this.settings = settings;
@@ -61,6 +64,7 @@ public final class ConsentEngine implements IConsentService {
         this.grants = grants;
         this.fhir = fhir;
         this.terser = fhir.newTerser();
+        this.ownership = ownership;
         this.clock = clock;
     }
 
@@ -261,7 +265,7 @@ public final class ConsentEngine implements IConsentService {
         if (decision == null) {
             ResourceFacts facts;
             try {
-                facts = ResourceFacts.of(fhir, terser, resource);
+                facts = ResourceFacts.of(fhir, terser, ownership, resource);
             } catch (RuntimeException e) {
                 throw new ConsentUnavailableException(e);
             }

@@ -22,7 +22,9 @@ import java.util.TreeSet;
  *   <li>a refusal becomes a permit when the requester has declared break-glass for the patient
  *       (role limits are not this policy's: they were applied before it).
  * </ol>
- * A resource in no patient's compartment is judged on its security labels alone. A resource in
+ * A resource of no patient ({@link org.securefhir.interceptors.ownership.PatientOwnership}) is
+ * judged on its security labels alone; one whose owner cannot be decided is withheld from
+ * requesters bound by the treatment relationship. A resource in
  * several compartments is shown only if every patient's rules allow it.
  */
 public final class ConsentPolicy {
@@ -60,6 +62,9 @@ public final class ConsentPolicy {
                 uncleared.add(label);
             }
         }
+        if (!resource.ownerDecided() && request.relationshipRequired()) {
+            return undecidedOwner();
+        }
         if (resource.patients().isEmpty()) {
             return uncleared.isEmpty()
                     ? Decision.permit(Decision.Reason.NOT_RESTRICTED)
@@ -87,6 +92,9 @@ public final class ConsentPolicy {
      * treat (a Consent naming HIV data says something about the patient), or under break-glass.
      */
     public Decision decideRelationshipOnly(AccessRequest request, ResourceFacts resource, PatientFacts facts) {
+        if (!resource.ownerDecided() && request.relationshipRequired()) {
+            return undecidedOwner();
+        }
         for (String patient : resource.patients()) {
             if (request.ownPatient().filter(patient::equals).isPresent() || !request.relationshipRequired()) {
                 continue;
@@ -101,6 +109,12 @@ public final class ConsentPolicy {
             }
         }
         return Decision.permit(Decision.Reason.NOT_RESTRICTED);
+    }
+
+    /** Whose data it is cannot be decided, so no relationship can be shown: withheld. */
+    private static Decision undecidedOwner() {
+        return Decision.deny(
+                Decision.Reason.NO_TREATMENT_RELATIONSHIP, Optional.empty(), Optional.of("owner-undecided"));
     }
 
     private static Decision underBreakGlass(String declaration, Decision denial) {

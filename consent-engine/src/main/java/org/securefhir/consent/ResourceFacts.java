@@ -8,6 +8,7 @@ import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBaseCoding;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
+import org.securefhir.interceptors.ownership.PatientOwnership;
 
 /**
  * What consent rules look at in a resource: its type and id, its security labels, the patients
@@ -19,6 +20,7 @@ public final class ResourceFacts {
     private final String reference;
     private final Set<String> labels;
     private final Set<String> patients;
+    private final boolean ownerDecided;
     private final IBaseResource resource;
     private final FhirTerser terser;
     private Set<String> references;
@@ -28,18 +30,21 @@ public final class ResourceFacts {
             String reference,
             Set<String> labels,
             Set<String> patients,
+            boolean ownerDecided,
             IBaseResource resource,
             FhirTerser terser) {
         this.type = type;
         this.reference = reference;
         this.labels = labels;
         this.patients = patients;
+        this.ownerDecided = ownerDecided;
         this.resource = resource;
         this.terser = terser;
     }
 
-    /** The facts of a resource (for a Patient, its own id is its compartment). */
-    public static ResourceFacts of(FhirContext fhir, FhirTerser terser, IBaseResource resource) {
+    /** The facts of a resource; whose it is, {@link PatientOwnership} decides. */
+    public static ResourceFacts of(
+            FhirContext fhir, FhirTerser terser, PatientOwnership ownership, IBaseResource resource) {
         String type = fhir.getResourceType(resource);
         IIdType id = resource.getIdElement();
         String idPart = id != null && id.hasIdPart() ? id.getIdPart() : null;
@@ -49,27 +54,21 @@ public final class ResourceFacts {
                 labels.add(coding.getCode());
             }
         }
-        Set<String> patients = new LinkedHashSet<>();
-        if (type.equals("Patient")) {
-            if (idPart != null) {
-                patients.add(idPart);
-            }
-        } else if (!fhir.getResourceDefinition(resource)
-                .getSearchParamsForCompartmentName("Patient")
-                .isEmpty()) {
-            for (IIdType owner : terser.getCompartmentOwnersForResource("Patient", resource, Set.of())) {
-                if (owner.hasIdPart()) {
-                    patients.add(owner.getIdPart());
-                }
-            }
-        }
-        return new ResourceFacts(type, idPart == null ? type : type + "/" + idPart, labels, patients, resource, terser);
+        PatientOwnership.Owners owners = ownership.owners(resource);
+        return new ResourceFacts(
+                type,
+                idPart == null ? type : type + "/" + idPart,
+                labels,
+                new LinkedHashSet<>(owners.patients()),
+                owners.decided(),
+                resource,
+                terser);
     }
 
     /** Facts given directly (tests, and resources already taken apart). */
     public static ResourceFacts of(String type, String id, Set<String> labels, Set<String> patients, Set<String> refs) {
         ResourceFacts facts =
-                new ResourceFacts(type, type + "/" + id, Set.copyOf(labels), Set.copyOf(patients), null, null);
+                new ResourceFacts(type, type + "/" + id, Set.copyOf(labels), Set.copyOf(patients), true, null, null);
         facts.references = Set.copyOf(refs);
         return facts;
     }
@@ -90,6 +89,15 @@ public final class ResourceFacts {
     /** The ids of the patients whose compartment holds the resource (none for e.g. a Practitioner). */
     public Set<String> patients() {
         return patients;
+    }
+
+    /**
+     * Whether whose data this is could be decided (false e.g. for a Binary whose securityContext
+     * names no Patient): an undecided resource is never shown to someone the treatment
+     * relationship binds.
+     */
+    public boolean ownerDecided() {
+        return ownerDecided;
     }
 
     /** The resources this one refers to ({@code Type/id}), read on first use. */

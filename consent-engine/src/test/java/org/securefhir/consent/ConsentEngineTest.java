@@ -39,6 +39,7 @@ class ConsentEngineTest {
                 (practitioner, patient) -> true,
                 (user, now) -> Map.of(),
                 FHIR,
+                new org.securefhir.interceptors.ownership.PatientOwnership(FHIR),
                 Clock.systemUTC());
     }
 

@@ -15,6 +15,7 @@ import org.securefhir.interceptors.audit.AuditInterceptor;
 import org.securefhir.interceptors.audit.AuditRecords;
 import org.securefhir.interceptors.audit.AuditSink;
 import org.securefhir.interceptors.audit.AuditUnavailableException;
+import org.securefhir.interceptors.ownership.PatientOwnership;
 import org.securefhir.server.authorization.AuthorizationProperties;
 import org.securefhir.server.encryption.EncryptionConfig.FhirEncryption;
 import org.securefhir.server.security.RejectedRequests;
@@ -91,9 +92,11 @@ public class AuditConfig {
             AuditProperties properties,
             AuthorizationProperties authorization,
             FhirEncryption encryption,
+            PatientOwnership ownership,
             Clock clock) {
         AuditRecords records = new AuditRecords(
                 fhir,
+                ownership,
                 new JwtAuditAgents(authorization.rolesClaim()),
                 nodeId(properties),
                 clock,

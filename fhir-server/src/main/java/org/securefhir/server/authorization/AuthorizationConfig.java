@@ -15,6 +15,7 @@ import org.securefhir.interceptors.authorization.CompartmentNarrowing;
 import org.securefhir.interceptors.authorization.PolicyAuthorizationInterceptor;
 import org.securefhir.interceptors.authorization.RequestPermissions;
 import org.securefhir.interceptors.authorization.RolePolicyInterceptor;
+import org.securefhir.interceptors.ownership.PatientOwnership;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -54,9 +55,15 @@ public class AuthorizationConfig {
         return new JwtAccessTokens(properties.rolesClaim());
     }
 
+    /** Whose data a resource is: one answer for authorization, consent, audit and encryption. */
     @Bean
-    RequestPermissions requestPermissions(AccessPolicy policy, AccessTokens tokens) {
-        return new RequestPermissions(policy, tokens);
+    PatientOwnership patientOwnership(FhirContext fhir) {
+        return new PatientOwnership(fhir);
+    }
+
+    @Bean
+    RequestPermissions requestPermissions(AccessPolicy policy, AccessTokens tokens, PatientOwnership ownership) {
+        return new RequestPermissions(policy, tokens, ownership);
     }
 
     /** Registers the authorization interceptors on the FHIR endpoint (in InterceptorOrder). */

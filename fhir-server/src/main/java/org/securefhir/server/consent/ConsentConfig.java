@@ -11,6 +11,7 @@ import org.securefhir.consent.ConsentEnforcement;
 import org.securefhir.consent.ConsentEngine;
 import org.securefhir.consent.ConsentSettings;
 import org.securefhir.interceptors.authorization.AccessTokens;
+import org.securefhir.interceptors.ownership.PatientOwnership;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -60,6 +61,7 @@ public class ConsentConfig {
             DaoRegistry daos,
             FhirContext fhir,
             JdbcTemplate jdbc,
+            PatientOwnership ownership,
             IInterceptorService storageInterceptors) {
         storageInterceptors.registerInterceptor(new ConsentStorageInterceptor(parser, feed));
         BreakGlassOperations operations =
@@ -84,8 +86,10 @@ public class ConsentConfig {
                 properties.patientRoles(),
                 properties.exemptRoles(),
                 properties.exemptTypes());
-        ConsentEngine engine = new ConsentEngine(tokens, settings, facts, facts, facts, fhir, Clock.systemUTC());
-        return new FhirConsent(new ConsentEnforcement(engine, new JdbcFoundResources(jdbc, fhir)), operations);
+        ConsentEngine engine =
+                new ConsentEngine(tokens, settings, facts, facts, facts, fhir, ownership, Clock.systemUTC());
+        return new FhirConsent(
+                new ConsentEnforcement(engine, new JdbcFoundResources(jdbc, fhir, ownership)), operations);
     }
 
     /** The consent parts of the FHIR endpoint, registered in one call. */

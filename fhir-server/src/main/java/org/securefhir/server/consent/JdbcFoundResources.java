@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.securefhir.consent.FoundResources;
 import org.securefhir.consent.ResourceFacts;
+import org.securefhir.interceptors.ownership.PatientOwnership;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -83,9 +84,12 @@ final class JdbcFoundResources implements FoundResources {
     private final String facts;
     private final Map<String, Set<String>> compartmentPaths = new ConcurrentHashMap<>();
 
-    JdbcFoundResources(JdbcTemplate jdbc, FhirContext fhir) {
+    private final PatientOwnership ownership;
+
+    JdbcFoundResources(JdbcTemplate jdbc, FhirContext fhir, PatientOwnership ownership) {
         this.jdbc = jdbc;
         this.fhir = fhir;
+        this.ownership = ownership;
         this.facts = createFunction(jdbc) ? FACTS_BY_FUNCTION : FACTS_SELECT.formatted(SECURITY_LABEL, "?");
     }
 
@@ -173,7 +177,11 @@ final class JdbcFoundResources implements FoundResources {
         Set<String> labels = new HashSet<>(Arrays.asList(strings(row.getArray("labels"))));
         Set<String> patients = new HashSet<>();
         Set<String> references = new HashSet<>();
-        if (type.equals("Patient")) {
+        PatientOwnership.Kind kind = ownership.kind(type);
+        if (type.equals("Binary") || kind == PatientOwnership.Kind.UNDECIDED) {
+            return Optional.empty(); // whose it is shows only in its content (Binary.securityContext)
+        }
+        if (kind == PatientOwnership.Kind.PATIENT) {
             patients.add(id);
         }
         Set<String> paths = compartmentPaths(type);
@@ -201,13 +209,16 @@ final class JdbcFoundResources implements FoundResources {
                 ResourceFacts.of(type, id, labels, patients, references), Long.toString(row.getLong("res_ver"))));
     }
 
-    /** The paths of the search parameters that put a resource of the type in a patient's compartment. */
+    /** The paths of the search parameters whose Patient references name a resource's owners. */
     private Set<String> compartmentPaths(String type) {
         return compartmentPaths.computeIfAbsent(type, name -> {
             Set<String> paths = new HashSet<>();
             RuntimeResourceDefinition definition = fhir.getResourceDefinition(name);
-            for (RuntimeSearchParam param : definition.getSearchParamsForCompartmentName("Patient")) {
-                paths.addAll(param.getPathsSplit());
+            for (String owner : ownership.ownerParameters(name)) {
+                RuntimeSearchParam param = definition.getSearchParam(owner);
+                if (param != null) {
+                    paths.addAll(param.getPathsSplit());
+                }
             }
             return Set.copyOf(paths);
         });

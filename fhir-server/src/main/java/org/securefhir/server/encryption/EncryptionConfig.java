@@ -21,6 +21,7 @@ import org.securefhir.interceptors.encryption.EncryptionInterceptor;
 import org.securefhir.interceptors.encryption.EncryptionStorageInterceptor;
 import org.securefhir.interceptors.encryption.ResourceProtection;
 import org.securefhir.interceptors.encryption.SearchProtection;
+import org.securefhir.interceptors.ownership.PatientOwnership;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -95,8 +96,8 @@ public class EncryptionConfig {
 
     @Bean
     ResourceProtection resourceProtection(
-            FhirContext fhir, EncryptedFields fields, BlindIndex index, JdbcDataKeys keys) {
-        return new ResourceProtection(fhir, fields, index, keys);
+            FhirContext fhir, PatientOwnership ownership, EncryptedFields fields, BlindIndex index, JdbcDataKeys keys) {
+        return new ResourceProtection(fhir, ownership, fields, index, keys);
     }
 
     @Bean(destroyMethod = "close")

@@ -46,6 +46,7 @@ import org.securefhir.auth.user.Role;
 import org.securefhir.auth.user.UserAccounts;
 import org.securefhir.consent.FoundResources;
 import org.securefhir.consent.ResourceFacts;
+import org.securefhir.interceptors.ownership.PatientOwnership;
 import org.securefhir.server.support.AbstractFhirServerIT;
 import org.securefhir.server.support.TestFhirClient;
 import org.securefhir.server.support.TestFhirClient.Response;
@@ -79,6 +80,9 @@ class ConsentIT extends AbstractFhirServerIT {
 
     @Autowired
     private DaoRegistry daos;
+
+    @Autowired
+    private PatientOwnership ownership;
 
     @Autowired
     private TotpService totp;
@@ -285,7 +289,7 @@ class ConsentIT extends AbstractFhirServerIT {
         assertThat(jdbc.queryForObject("SELECT count(*) FROM pg_proc WHERE proname = 'found_facts'", Integer.class))
                 .as("the facts query's function (its plan is kept)")
                 .isEqualTo(1);
-        JdbcFoundResources indexes = new JdbcFoundResources(jdbc, fhirContext);
+        JdbcFoundResources indexes = new JdbcFoundResources(jdbc, fhirContext, ownership);
         List<Map<String, Object>> rows = jdbc.queryForList(
                 "SELECT res_id, res_type, fhir_id FROM hfj_resource WHERE fhir_id LIKE ? ORDER BY res_id",
                 "%" + run + "%");
@@ -306,7 +310,7 @@ class ConsentIT extends AbstractFhirServerIT {
             String reference = rows.get(i).get("res_type") + "/" + rows.get(i).get("fhir_id");
             IBaseResource resource = daos.getResourceDao((String) rows.get(i).get("res_type"))
                     .read(new IdType(reference), new SystemRequestDetails());
-            ResourceFacts content = ResourceFacts.of(fhirContext, terser, resource);
+            ResourceFacts content = ResourceFacts.of(fhirContext, terser, ownership, resource);
             ResourceFacts indexed = found.get(i).facts();
             assertThat(indexed.reference()).isEqualTo(content.reference());
             assertThat(indexed.labels()).as(reference).isEqualTo(content.labels());

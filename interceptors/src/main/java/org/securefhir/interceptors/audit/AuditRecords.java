@@ -12,18 +12,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Parameters;
+import org.securefhir.interceptors.ownership.PatientOwnership;
 
 /**
  * Builds audit records from what a request did: its agent, its interaction, and every patient
- * whose data it returned or changed (found from the resources themselves: a Patient, or the owners
- * of the resource's Patient compartment), also inside bundles and {@code Parameters}.
+ * whose data it returned or changed (found from the resources themselves by {@link
+ * PatientOwnership}), also inside bundles and {@code Parameters}.
  */
 public final class AuditRecords {
 
@@ -38,14 +38,17 @@ public final class AuditRecords {
     private final String node;
     private final Clock clock;
     private final QueryProtection protection;
-
-    public AuditRecords(FhirContext fhir, AuditAgent.Source agents, String node, Clock clock) {
-        this(fhir, agents, node, clock, QueryProtection.NONE);
-    }
+    private final PatientOwnership ownership;
 
     public AuditRecords(
-            FhirContext fhir, AuditAgent.Source agents, String node, Clock clock, QueryProtection protection) {
+            FhirContext fhir,
+            PatientOwnership ownership,
+            AuditAgent.Source agents,
+            String node,
+            Clock clock,
+            QueryProtection protection) {
         this.protection = protection;
+        this.ownership = ownership;
         this.fhir = fhir;
         this.terser = fhir.newTerser();
         this.agents = agents;
@@ -117,20 +120,7 @@ public final class AuditRecords {
         if (id != null && id.hasIdPart()) {
             draft.entity(type + "/" + id.getIdPart());
         }
-        if (type.equals("Patient") && id != null && id.hasIdPart()) {
-            draft.patients.add("Patient/" + id.getIdPart());
-            return;
-        }
-        if (fhir.getResourceDefinition(resource)
-                .getSearchParamsForCompartmentName("Patient")
-                .isEmpty()) {
-            return;
-        }
-        for (IIdType owner : terser.getCompartmentOwnersForResource("Patient", resource, Set.of())) {
-            if (owner.hasIdPart()) {
-                draft.patients.add("Patient/" + owner.getIdPart());
-            }
-        }
+        ownership.patients(resource).forEach(patient -> draft.patients.add("Patient/" + patient));
     }
 
     /** The resource acted on, from the response, when the request did not name it (create). */

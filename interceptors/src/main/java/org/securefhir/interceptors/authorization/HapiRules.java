@@ -1,6 +1,5 @@
 package org.securefhir.interceptors.authorization;
 
-import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRule;
 import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRuleBuilderRule;
 import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRuleBuilderRuleOp;
@@ -13,6 +12,7 @@ import java.util.Set;
 import java.util.function.Function;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Patient;
+import org.securefhir.interceptors.ownership.PatientOwnership;
 
 /**
  * Turns {@link Permissions} into HAPI authorization rules, which HAPI applies to every resource a
@@ -27,7 +27,7 @@ final class HapiRules {
 
     private HapiRules() {}
 
-    static List<IAuthRule> from(Permissions permissions) {
+    static List<IAuthRule> from(Permissions permissions, PatientOwnership ownership) {
         RuleBuilder rules = new RuleBuilder();
         rules.allow("capability statement").metadata();
         Set<List<Object>> added = new HashSet<>();
@@ -46,7 +46,7 @@ final class HapiRules {
                             ? "update"
                             : grant.interaction().code();
             if (added.add(List.of(kind, grant.resourceType(), grant.compartment(), grant.filter()))) {
-                add(rules, grant, op);
+                add(rules, grant, op, ownership);
             }
         }
         accessReport(rules, permissions);
@@ -104,33 +104,42 @@ final class HapiRules {
                         .andAllowAllResponses());
     }
 
-    private static boolean canBeInPatientCompartment(Grant grant) {
-        return grant.resourceType().equals("*")
-                || grant.resourceType().equals("Binary") // in a compartment through its securityContext
-                || !grant.interaction().isRead()
-                || !FhirContext.forR4Cached()
-                        .getResourceDefinition(grant.resourceType())
-                        .getSearchParamsForCompartmentName("Patient")
-                        .isEmpty();
-    }
-
-    private static void add(RuleBuilder rules, Grant grant, Function<IAuthRuleBuilderRule, IAuthRuleBuilderRuleOp> op) {
+    private static void add(
+            RuleBuilder rules,
+            Grant grant,
+            Function<IAuthRuleBuilderRule, IAuthRuleBuilderRuleOp> op,
+            PatientOwnership ownership) {
+        // A grant pinned to a patient reaches only what PatientOwnership says is that patient's:
+        // directory and knowledge types are nobody's (the pin is dropped: e.g. the general
+        // practitioner a patient's $everything returns); a type whose owner cannot be decided is
+        // not granted at all.
+        Optional<String> compartment = grant.compartment();
+        if (compartment.isPresent()
+                && grant.interaction().isRead()
+                && !grant.resourceType().equals("*")) {
+            PatientOwnership.Kind kind = ownership.kind(grant.resourceType());
+            if (kind == PatientOwnership.Kind.UNDECIDED) {
+                return;
+            }
+            if (kind == PatientOwnership.Kind.NOT_PATIENT_DATA) {
+                compartment = Optional.empty();
+            }
+        }
         IAuthRuleBuilderRuleOp builder =
                 op.apply(rules.allow(grant.interaction().code() + " " + grant.resourceType()));
         IAuthRuleBuilderRuleOpClassifier target = grant.resourceType().equals("*")
                 ? builder.allResources()
                 : builder.resourcesOfType(grant.resourceType());
-        // A type that can never be in a patient's compartment (Practitioner, Organization, ...) is
-        // directory data: a compartment pin would refuse every instance, e.g. the general
-        // practitioner that a patient's $everything returns with their record.
-        Optional<String> compartment = grant.compartment().filter(pin -> canBeInPatientCompartment(grant));
         if (compartment.isPresent() && grant.filter().isPresent()) {
+            // HAPI's filter rule knows no added compartment parameters; the filter's own types
+            // (granular scopes) are in R4's compartment
             target.inCompartmentWithFilter(
                     "Patient",
                     new IdType("Patient", compartment.get()),
                     grant.filter().get());
         } else if (compartment.isPresent()) {
-            target.inCompartment("Patient", new IdType("Patient", compartment.get()));
+            target.inModifiedCompartment(
+                    "Patient", new IdType("Patient", compartment.get()), ownership.compartmentModifications());
         } else if (grant.filter().isPresent()) {
             target.withFilter(grant.filter().get());
         } else {

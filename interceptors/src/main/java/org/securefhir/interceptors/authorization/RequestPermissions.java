@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.securefhir.interceptors.ownership.PatientOwnership;
 
 /**
  * The access policy applied to requests: each request's {@link Permissions} and HAPI rules,
@@ -22,27 +23,30 @@ public final class RequestPermissions {
     /** Per distinct token content: the permissions and HAPI rules derived from it (immutable). */
     private final Map<AccessToken, Access> byToken = new ConcurrentHashMap<>();
 
-    public RequestPermissions(AccessPolicy policy, AccessTokens tokens) {
+    private final PatientOwnership ownership;
+    private final Access anonymous;
+
+    public RequestPermissions(AccessPolicy policy, AccessTokens tokens, PatientOwnership ownership) {
         this.policy = policy;
         this.tokens = tokens;
+        this.ownership = ownership;
+        this.anonymous = Access.of(Optional.empty(), Permissions.none(), ownership);
     }
 
     /** A request's token, its effective permissions and their HAPI rules. */
     record Access(Optional<AccessToken> token, Permissions permissions, List<IAuthRule> rules) {
 
-        static Access of(Optional<AccessToken> token, Permissions permissions) {
-            return new Access(token, permissions, HapiRules.from(permissions));
+        static Access of(Optional<AccessToken> token, Permissions permissions, PatientOwnership ownership) {
+            return new Access(token, permissions, HapiRules.from(permissions, ownership));
         }
     }
-
-    private static final Access ANONYMOUS = Access.of(Optional.empty(), Permissions.none());
 
     Access of(RequestDetails request) {
         Object cached = request.getUserData().get(KEY);
         if (cached instanceof Access access) {
             return access;
         }
-        Access access = tokens.current().map(this::forToken).orElse(ANONYMOUS);
+        Access access = tokens.current().map(this::forToken).orElse(anonymous);
         request.getUserData().put(KEY, access);
         return access;
     }
@@ -53,7 +57,7 @@ public final class RequestPermissions {
             if (byToken.size() >= MAX_ENTRIES) {
                 byToken.clear();
             }
-            access = Access.of(Optional.of(token), Permissions.of(policy, token));
+            access = Access.of(Optional.of(token), Permissions.of(policy, token), ownership);
             byToken.put(token, access);
         }
         return access;
@@ -61,6 +65,10 @@ public final class RequestPermissions {
 
     Permissions permissions(RequestDetails request) {
         return of(request).permissions();
+    }
+
+    public PatientOwnership ownership() {
+        return ownership;
     }
 
     public AccessPolicy policy() {

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.securefhir.interceptors.InterceptorOrder;
+import org.securefhir.interceptors.ownership.PatientOwnership;
 
 /**
  * The parts of the access policy HAPI's rules cannot express, each hook a few lines over a policy
@@ -64,6 +65,33 @@ public final class RolePolicyInterceptor {
             GranularFilters.narrow(filters, parameters);
             request.setParameters(parameters);
         }
+        narrowToOwner(request, type);
+    }
+
+    /**
+     * HAPI narrows searches of R4's Patient compartment types to the patient of a compartment-pinned
+     * token; the types {@link PatientOwnership} adds (Task, Device) are narrowed here, with their
+     * owner parameter (an AND with whatever the client asked).
+     */
+    private void narrowToOwner(RequestDetails request, String type) {
+        Optional<String> patient = requests.permissions(request).onlyCompartment();
+        if (patient.isEmpty()
+                || requests.ownership().kind(type) != PatientOwnership.Kind.PATIENT_DATA
+                || !fhir.getResourceDefinition(type)
+                        .getSearchParamsForCompartmentName("Patient")
+                        .isEmpty()) {
+            return;
+        }
+        Optional<String> parameter = requests.ownership().narrowingParameter(type);
+        if (parameter.isEmpty()) {
+            return; // nothing to narrow with: what is found is checked one by one (Binary)
+        }
+        Map<String, String[]> parameters = new HashMap<>(request.getParameters());
+        String[] existing = parameters.getOrDefault(parameter.get(), new String[0]);
+        String[] narrowed = Arrays.copyOf(existing, existing.length + 1);
+        narrowed[existing.length] = "Patient/" + patient.get();
+        parameters.put(parameter.get(), narrowed);
+        request.setParameters(parameters);
     }
 
     @Hook(value = Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, order = InterceptorOrder.ROLE_POLICY)

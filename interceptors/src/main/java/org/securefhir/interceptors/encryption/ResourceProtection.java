@@ -2,10 +2,8 @@ package org.securefhir.interceptors.encryption;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
-import ca.uhn.fhir.util.FhirTerser;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Bundle;
@@ -14,14 +12,15 @@ import org.hl7.fhir.r4.model.DomainResource;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
+import org.securefhir.interceptors.ownership.PatientOwnership;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Seals resources for storage and opens them for responses. The data key of a resource is its
- * patient's (the Patient itself, or the single owner of the resource's Patient compartment), so
+ * patient's (the Patient itself, or the single patient {@link PatientOwnership} names), so
  * that erasing that patient's keys shreds every element encrypted for them; resources in no (or
- * several) patient compartments use the shared key.
+ * several) patients use the shared key.
  */
 public final class ResourceProtection {
 
@@ -30,14 +29,15 @@ public final class ResourceProtection {
 
     private static final Logger log = LoggerFactory.getLogger(ResourceProtection.class);
 
-    private final FhirTerser terser;
+    private final PatientOwnership ownership;
     private final EncryptedFields fields;
     private final ResourceEncryptor encryptor;
     private final BlindIndex index;
     private final DataKeys keys;
 
-    public ResourceProtection(FhirContext fhir, EncryptedFields fields, BlindIndex index, DataKeys keys) {
-        this.terser = fhir.newTerser();
+    public ResourceProtection(
+            FhirContext fhir, PatientOwnership ownership, EncryptedFields fields, BlindIndex index, DataKeys keys) {
+        this.ownership = ownership;
         this.fields = fields;
         this.encryptor = new ResourceEncryptor(fhir, fields);
         this.index = index;
@@ -105,16 +105,15 @@ public final class ResourceProtection {
             IIdType id = patient.getIdElement();
             return id.hasIdPart() ? "Patient/" + id.getIdPart() : DataKey.SHARED_OWNER;
         }
-        Set<String> owners = new TreeSet<>();
+        Set<String> owners;
         try {
-            for (IIdType owner : terser.getCompartmentOwnersForResource("Patient", resource, Set.of())) {
-                if (owner.hasIdPart() && !owner.getIdPart().startsWith("urn:") && !owner.isLocal()) {
-                    owners.add("Patient/" + owner.getIdPart());
-                }
-            }
+            owners = ownership.patients(resource);
         } catch (RuntimeException e) {
             return DataKey.SHARED_OWNER;
         }
-        return owners.size() == 1 ? owners.iterator().next() : DataKey.SHARED_OWNER;
+        if (owners.size() == 1) {
+            return "Patient/" + owners.iterator().next();
+        }
+        return DataKey.SHARED_OWNER;
     }
 }

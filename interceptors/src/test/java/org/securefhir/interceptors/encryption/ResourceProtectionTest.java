@@ -16,6 +16,7 @@ import org.hl7.fhir.r4.model.Narrative;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.Test;
+import org.securefhir.interceptors.ownership.PatientOwnership;
 
 class ResourceProtectionTest {
 
@@ -31,7 +32,8 @@ class ResourceProtectionTest {
 
     private final TestDataKeys keys = new TestDataKeys();
     private final BlindIndex index = new BlindIndex(keys.blindIndexKey());
-    private final ResourceProtection protection = new ResourceProtection(FHIR, FIELDS, index, keys);
+    private final ResourceProtection protection =
+            new ResourceProtection(FHIR, new PatientOwnership(FHIR), FIELDS, index, keys);
 
     @Test
     void whenSealedThenNoPlaintextRemainsAndOpeningRestoresTheResourceExactly() {

@@ -5,13 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ca.uhn.fhir.context.FhirContext;
 import org.hl7.fhir.r4.model.Patient;
 import org.junit.jupiter.api.Test;
+import org.securefhir.interceptors.ownership.PatientOwnership;
 
 class StoredCiphertextsTest {
 
     private static final FhirContext FHIR = FhirContext.forR4Cached();
     private final TestDataKeys keys = new TestDataKeys();
-    private final ResourceProtection protection =
-            new ResourceProtection(FHIR, ResourceProtectionTest.FIELDS, new BlindIndex(keys.blindIndexKey()), keys);
+    private final ResourceProtection protection = new ResourceProtection(
+            FHIR,
+            new PatientOwnership(FHIR),
+            ResourceProtectionTest.FIELDS,
+            new BlindIndex(keys.blindIndexKey()),
+            keys);
 
     @Test
     void whenTheOwnersKeyWasRotatedThenEveryCiphertextIsResealedUnderTheNewKeyAndStillOpens() {

@@ -1,0 +1,240 @@
+package org.securefhir.server.authorization;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.hl7.fhir.r4.model.Binary;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.Device;
+import org.hl7.fhir.r4.model.Encounter;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Practitioner;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.Task;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.securefhir.auth.mfa.TotpService;
+import org.securefhir.auth.user.Role;
+import org.securefhir.auth.user.UserAccounts;
+import org.securefhir.server.support.AbstractFhirServerIT;
+import org.securefhir.server.support.TestFhirClient;
+import org.securefhir.server.support.TestFhirClient.Response;
+import org.securefhir.server.support.TestLogins;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+
+/**
+ * The leak paths beyond the matrix (issue 16), each confirmed with real tokens before its fix and
+ * compared with what the caller may see (entry ids, totals, status codes), not with marker
+ * strings: types R4 leaves out of the Patient compartment (Task, Device, Binary), search criteria
+ * on data the caller may not read, operations beyond the token's scopes.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class LeakPathsIT extends AbstractFhirServerIT {
+
+    private static final String ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
+    private static final String SNOMED = "http://snomed.info/sct";
+
+    @Autowired
+    private UserAccounts accounts;
+
+    @Autowired
+    private TotpService totp;
+
+    @Autowired
+    private RegisteredClientRepository clients;
+
+    private String run;
+    private String a;
+    private String b;
+    private String nurse;
+    private String diagnosis;
+    private final Map<String, TestFhirClient> viewers = new LinkedHashMap<>();
+
+    @BeforeAll
+    void loadChartsAndSignIn() {
+        run = UUID.randomUUID().toString().substring(0, 8);
+        a = "lp-a-" + run;
+        b = "lp-b-" + run;
+        nurse = "Practitioner/lp-nurse-" + run;
+        diagnosis = "lp" + run.replace("-", "");
+        Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        add(transaction, (Resource) new Practitioner().setId(nurse));
+        for (String patient : List.of(a, b)) {
+            Patient resource = new Patient();
+            resource.setId(patient);
+            resource.addName().setFamily("Leak" + patient);
+            add(transaction, resource);
+            Task task = new Task();
+            task.setId(patient + "-task");
+            task.setStatus(Task.TaskStatus.REQUESTED);
+            task.setIntent(Task.TaskIntent.ORDER);
+            task.setFor(new Reference("Patient/" + patient));
+            task.setDescription("Call back about results of " + patient);
+            add(transaction, task);
+            Device device = new Device();
+            device.setId(patient + "-dev");
+            device.setPatient(new Reference("Patient/" + patient));
+            device.addDeviceName().setName("Pacemaker of " + patient).setType(Device.DeviceNameType.USERFRIENDLYNAME);
+            add(transaction, device);
+            Binary binary = new Binary();
+            binary.setId(patient + "-bin");
+            binary.setContentType("text/plain");
+            binary.setData(("scan of " + patient).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            binary.setSecurityContext(new Reference("Patient/" + patient));
+            add(transaction, binary);
+        }
+        // the nurse treats A only
+        Encounter encounter = new Encounter();
+        encounter.setId(a + "-enc");
+        encounter.setStatus(Encounter.EncounterStatus.INPROGRESS);
+        encounter.setClass_(new Coding(ACT_CODE, "AMB", null));
+        encounter.setSubject(new Reference("Patient/" + a));
+        encounter.addParticipant().setIndividual(new Reference(nurse));
+        add(transaction, encounter);
+        // only B has the diagnosis
+        Condition condition = new Condition();
+        condition.setId(b + "-cond");
+        condition.setSubject(new Reference("Patient/" + b));
+        condition.setCode(new CodeableConcept(new Coding(SNOMED, diagnosis, "a diagnosis")));
+        add(transaction, condition);
+        Response stored = fhir().send("POST", "", TestFhirClient.FHIR_JSON, TestFhirClient.encode(transaction));
+        assertThat(stored.status()).as(stored.body()).isEqualTo(200);
+
+        TestLogins logins = new TestLogins(
+                "https://localhost:" + port,
+                TestFhirClient.trusting(certificate()),
+                accounts,
+                totp,
+                clients,
+                List.of(
+                        "openid",
+                        "fhirUser",
+                        "launch/patient",
+                        "patient/*.rs",
+                        "user/*.rs",
+                        "user/*.cruds",
+                        "user/Organization.rs"));
+        viewers.put(
+                "patient A",
+                client(logins.accessToken(
+                        Role.PATIENT, Optional.of("Patient/" + a), "openid fhirUser launch/patient patient/*.rs")));
+        viewers.put("nurse", client(logins.accessToken(Role.NURSE, Optional.of(nurse), "user/*.rs")));
+        viewers.put(
+                "billing",
+                client(logins.accessToken(Role.BILLING, Optional.of("Practitioner/lp-billing-" + run), "user/*.rs")));
+        viewers.put("auditor", client(logins.accessToken(Role.AUDITOR, Optional.empty(), "user/*.rs")));
+        viewers.put(
+                "admin Organization.rs",
+                client(logins.accessToken(Role.ADMIN, Optional.empty(), "user/Organization.rs")));
+    }
+
+    // --- 1. whose data is this: types outside R4's Patient compartment ---
+
+    @Test
+    void whenPatientSearchesTasksDevicesBinariesThenOnlyTheirOwn() {
+        TestFhirClient patient = viewers.get("patient A");
+
+        for (String type : List.of("Task", "Device")) {
+            Response search = patient.get("/" + type + "?_count=200");
+            assertThat(search.status()).as(type + " " + search.body()).isEqualTo(200);
+            assertThat(ids(search))
+                    .as(type)
+                    .contains(type + "/" + a + "-" + suffix(type))
+                    .allMatch(id -> !id.contains("lp-b-"));
+            Response count = patient.get("/" + type + "?_summary=count");
+            assertThat(count.as(Bundle.class).getTotal())
+                    .as(type + " count")
+                    .isEqualTo(ids(search).size());
+        }
+    }
+
+    @Test
+    void whenPatientReadsAnotherPatientsTaskDeviceBinaryThen404AsIfAbsent() {
+        TestFhirClient patient = viewers.get("patient A");
+
+        for (String type : List.of("Task", "Device", "Binary")) {
+            String other = "/" + type + "/" + b + "-" + suffix(type);
+            assertThat(patient.get(other).status()).as(other).isEqualTo(404);
+            assertThat(patient.get(other + "/_history/1").status())
+                    .as(other + " vread")
+                    .isEqualTo(404);
+        }
+        assertThat(patient.get("/Task/" + a + "-task").status()).isEqualTo(200);
+        assertThat(patient.get("/Device/" + a + "-dev").status()).isEqualTo(200);
+    }
+
+    @Test
+    void whenNurseDoesNotTreatThePatientThenTheirTasksDevicesAndBinariesAreWithheld() {
+        TestFhirClient asNurse = viewers.get("nurse");
+
+        for (String type : List.of("Task", "Device", "Binary")) {
+            String own = type + "/" + a + "-" + suffix(type);
+            String other = type + "/" + b + "-" + suffix(type);
+            assertThat(asNurse.get("/" + other).status()).as(other).isEqualTo(404);
+            assertThat(asNurse.get("/" + own).status()).as(own).isEqualTo(200);
+            Response search = asNurse.get("/" + type + "?_id=" + a + "-" + suffix(type) + "," + b + "-" + suffix(type));
+            assertThat(search.status()).as(search.body()).isEqualTo(200);
+            assertThat(ids(search)).as(type).containsExactly(own);
+        }
+    }
+
+    @Test
+    void whenNurseReadsTheTreatedPatientsTaskThenTheAccessReportOfThatPatientNamesIt() {
+        // the audit trail names the Task's patient, so the patient's access report lists the read
+        assertThat(viewers.get("nurse").get("/Task/" + a + "-task").status()).isEqualTo(200);
+
+        Response report =
+                viewers.get("auditor").get("/AuditEvent?patient=Patient/" + a + "&entity=Task/" + a + "-task");
+        assertThat(report.status()).as(report.body()).isEqualTo(200);
+        assertThat(report.as(Bundle.class).getEntry()).isNotEmpty();
+    }
+
+    private static String suffix(String type) {
+        return switch (type) {
+            case "Task" -> "task";
+            case "Device" -> "dev";
+            default -> "bin";
+        };
+    }
+
+    private TestFhirClient client(String token) {
+        return new TestFhirClient(
+                "https://localhost:" + port + "/fhir", TestFhirClient.trusting(certificate()), () -> token);
+    }
+
+    private static Set<String> ids(Response search) {
+        Set<String> ids = new TreeSet<>();
+        for (Bundle.BundleEntryComponent entry : search.as(Bundle.class).getEntry()) {
+            ids.add(entry.getResource()
+                    .getIdElement()
+                    .toUnqualifiedVersionless()
+                    .getValue());
+        }
+        return ids;
+    }
+
+    private static void add(Bundle transaction, Resource resource) {
+        String reference = resource.getIdElement().toUnqualifiedVersionless().getValue();
+        if (!reference.contains("/")) {
+            reference = resource.fhirType() + "/" + reference;
+        }
+        transaction
+                .addEntry()
+                .setResource(resource)
+                .getRequest()
+                .setMethod(Bundle.HTTPVerb.PUT)
+                .setUrl(reference);
+    }
+}
