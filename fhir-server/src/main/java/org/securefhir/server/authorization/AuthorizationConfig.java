@@ -82,8 +82,8 @@ public class AuthorizationConfig {
             log.warn("fhir.authorization.enforce=false: EVERY VALID TOKEN REACHES ALL DATA (benchmarks only)");
             return server -> {};
         }
-        RolePolicyInterceptor rolePolicy =
-                new RolePolicyInterceptor(permissions, fhir, new JdbcSearchOwners(jdbc, Clock.systemUTC()));
+        RolePolicyInterceptor rolePolicy = new RolePolicyInterceptor(
+                permissions, fhir, new JdbcSearchOwners(jdbc, Clock.systemUTC()), Clock.systemUTC());
         CompartmentNarrowing narrowing = new CompartmentNarrowing(permissions);
         PolicyAuthorizationInterceptor authorization =
                 new PolicyAuthorizationInterceptor(permissions, new AuthorizationSearchParamMatcher(matcher));

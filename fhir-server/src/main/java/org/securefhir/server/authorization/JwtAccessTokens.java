@@ -56,7 +56,19 @@ final class JwtAccessTokens implements AccessTokens {
                 strings(jwt.getClaim("scope")),
                 Optional.ofNullable(jwt.getClaimAsString("patient")),
                 Optional.ofNullable(jwt.getClaimAsString("fhirUser")),
-                strings(jwt.getClaim(rolesClaim)));
+                strings(jwt.getClaim(rolesClaim)),
+                authTime(jwt.getClaim("auth_time")));
+    }
+
+    /** {@code auth_time}: seconds since the epoch (a number, or an instant the decoder made of it). */
+    private static Optional<java.time.Instant> authTime(Object claim) {
+        if (claim instanceof java.time.Instant instant) {
+            return Optional.of(instant);
+        }
+        if (claim instanceof Number seconds) {
+            return Optional.of(java.time.Instant.ofEpochSecond(seconds.longValue()));
+        }
+        return Optional.empty();
     }
 
     private static List<String> strings(Object claim) {

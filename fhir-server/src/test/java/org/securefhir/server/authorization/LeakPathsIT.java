@@ -2,6 +2,9 @@ package org.securefhir.server.authorization;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.proc.SecurityContext;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,10 +19,12 @@ import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.Device;
 import org.hl7.fhir.r4.model.Encounter;
+import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Practitioner;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.StringType;
 import org.hl7.fhir.r4.model.Task;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,7 +36,9 @@ import org.securefhir.server.support.AbstractFhirServerIT;
 import org.securefhir.server.support.TestFhirClient;
 import org.securefhir.server.support.TestFhirClient.Response;
 import org.securefhir.server.support.TestLogins;
+import org.securefhir.server.support.TestStoredTokens;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
 
 /**
@@ -55,6 +62,15 @@ class LeakPathsIT extends AbstractFhirServerIT {
     @Autowired
     private RegisteredClientRepository clients;
 
+    @Autowired
+    private JWKSource<SecurityContext> keys;
+
+    @Autowired
+    private JdbcTemplate jdbc;
+
+    private TestStoredTokens tokens;
+
+    private TestLogins logins;
     private String run;
     private String a;
     private String b;
@@ -64,6 +80,7 @@ class LeakPathsIT extends AbstractFhirServerIT {
 
     @BeforeAll
     void loadChartsAndSignIn() {
+        tokens = new TestStoredTokens(keys, jdbc);
         run = UUID.randomUUID().toString().substring(0, 8);
         a = "lp-a-" + run;
         b = "lp-b-" + run;
@@ -112,7 +129,7 @@ class LeakPathsIT extends AbstractFhirServerIT {
         Response stored = fhir().send("POST", "", TestFhirClient.FHIR_JSON, TestFhirClient.encode(transaction));
         assertThat(stored.status()).as(stored.body()).isEqualTo(200);
 
-        TestLogins logins = new TestLogins(
+        logins = new TestLogins(
                 "https://localhost:" + port,
                 TestFhirClient.trusting(certificate()),
                 accounts,
@@ -199,6 +216,53 @@ class LeakPathsIT extends AbstractFhirServerIT {
                 viewers.get("auditor").get("/AuditEvent?patient=Patient/" + a + "&entity=Task/" + a + "-task");
         assertThat(report.status()).as(report.body()).isEqualTo(200);
         assertThat(report.as(Bundle.class).getEntry()).isNotEmpty();
+    }
+
+    // --- 3. operations need scopes; irreversible ones a recent second factor ---
+
+    @Test
+    void whenAdminAppGrantedOnlyOrganizationsRunsEraseKeysThen403AndNothingErased() {
+        Parameters confirm = new Parameters();
+        confirm.addParameter("confirm", new StringType("Patient/" + b));
+
+        Response erased = viewers.get("admin Organization.rs").post("/Patient/" + b + "/$erase-keys", confirm);
+        Response rotated = viewers.get("admin Organization.rs").post("/$rotate-data-keys", new Parameters());
+
+        assertThat(erased.status()).as(erased.body()).isEqualTo(403);
+        assertThat(erased.body()).contains("OperationOutcome").contains("Patient.d");
+        assertThat(rotated.status()).as(rotated.body()).isEqualTo(403);
+        Patient stored = fhir().get("/Patient/" + b).as(Patient.class);
+        assertThat(stored.getNameFirstRep().getFamily()).isEqualTo("Leak" + b);
+        assertThat(stored.getMeta().getSecurity()).noneMatch(label -> "REDACTED".equals(label.getCode()));
+    }
+
+    @Test
+    void whenAdminsSecondFactorIsOlderThanFiveMinutesThenEraseKeysAsksForStepUp() throws Exception {
+        // a stored, valid admin token whose only change is an auth_time of ten minutes ago
+        String token = logins.accessToken(Role.ADMIN, Optional.empty(), "user/*.cruds");
+        String stale = tokens.withClaims(
+                token, Map.of("auth_time", Instant.now().minusSeconds(600).getEpochSecond()));
+        String patient = "lp-erase-" + run;
+        Patient resource = new Patient();
+        resource.addName().setFamily("Erasable");
+        fhir().put("/Patient/" + patient, (Patient) resource.setId(patient));
+        Parameters confirm = new Parameters();
+        confirm.addParameter("confirm", new StringType("Patient/" + patient));
+
+        Response stepUp = client(stale).post("/Patient/" + patient + "/$erase-keys", confirm);
+        assertThat(stepUp.status()).as(stepUp.body()).isEqualTo(403);
+        assertThat(stepUp.body()).contains("second factor");
+        assertThat(stepUp.header("WWW-Authenticate")).contains("insufficient_user_authentication");
+        assertThat(fhir().get("/Patient/" + patient)
+                        .as(Patient.class)
+                        .getNameFirstRep()
+                        .getFamily())
+                .isEqualTo("Erasable");
+
+        String fresh = tokens.withClaims(
+                stale, Map.of("auth_time", Instant.now().minusSeconds(60).getEpochSecond()));
+        Response done = client(fresh).post("/Patient/" + patient + "/$erase-keys", confirm);
+        assertThat(done.status()).as(done.body()).isEqualTo(200);
     }
 
     private static String suffix(String type) {

@@ -8,16 +8,23 @@ import java.util.Optional;
 
 /**
  * The role-based access policy: for each role, the resource types and interactions it may use,
- * the operations it may invoke and the elements hidden from it. Deny by default: a role, type,
+ * the operations it may invoke and the elements hidden from it; for each operation, the SMART
+ * scopes it needs ({@link OperationRule}). Deny by default: a role, type,
  * interaction or operation not named is refused. Loaded from a versioned YAML file (see {@code
  * docs/access-control.md} and {@link AccessPolicyFile}).
  *
  * @param version the policy's version, recorded with every decision it makes
  */
-public record AccessPolicy(String version, Map<String, RolePolicy> roles) {
+public record AccessPolicy(String version, Map<String, RolePolicy> roles, Map<String, OperationRule> operations) {
 
     public AccessPolicy {
         roles = Map.copyOf(roles);
+        operations = Map.copyOf(operations);
+    }
+
+    /** What an operation needs of a token's scopes; empty for an operation the policy does not declare. */
+    public Optional<OperationRule> operation(String name) {
+        return Optional.ofNullable(operations.get(name.startsWith("$") ? name.substring(1) : name));
     }
 
     public Optional<RolePolicy> role(String code) {

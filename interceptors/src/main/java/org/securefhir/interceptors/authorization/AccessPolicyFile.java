@@ -25,6 +25,12 @@ import java.util.regex.Pattern;
  * version: "2026-11-25"
  * groups:                      # named sets of resource types (lower-case names)
  *   billing: [Claim, Coverage]
+ * operations:                  # every operation a role names: the scopes it needs (any one)
+ *   validate:
+ *     scopes: ["{type}.c", "{type}.u"]   # {type}: the type it is invoked on
+ *   erase-keys:
+ *     scopes: [Patient.d]
+ *     step-up: true             # irreversible: second factor in the last 5 minutes
  * roles:
  *   billing:
  *     description: Billing staff
@@ -49,7 +55,14 @@ final class AccessPolicyFile {
 
     private AccessPolicyFile() {}
 
-    record PolicyYaml(String version, Map<String, List<String>> groups, Map<String, RoleYaml> roles) {}
+    record PolicyYaml(
+            String version,
+            Map<String, List<String>> groups,
+            Map<String, OperationYaml> operations,
+            Map<String, RoleYaml> roles) {}
+
+    record OperationYaml(
+            List<String> scopes, @JsonProperty("step-up") Boolean stepUp) {}
 
     record RoleYaml(
             String description, List<GrantYaml> grants, List<String> operations, Map<String, List<String>> hidden) {}
@@ -86,9 +99,37 @@ final class AccessPolicyFile {
                 groups.put(name, Set.copyOf(members));
             });
         }
+        Map<String, OperationRule> operations = new HashMap<>();
+        if (file.operations() != null) {
+            file.operations().forEach((name, operation) -> operations.put(name, operation(name, operation)));
+        }
         Map<String, RolePolicy> roles = new HashMap<>();
         file.roles().forEach((code, role) -> roles.put(code, role(code, role, groups, fhir)));
-        return new AccessPolicy(file.version(), roles);
+        roles.values()
+                .forEach(role -> role.operations()
+                        .forEach(name -> require(
+                                operations.containsKey(name),
+                                "role " + role.code() + ": operation '" + name
+                                        + "' is not declared under operations")));
+        return new AccessPolicy(file.version(), roles, operations);
+    }
+
+    private static OperationRule operation(String name, OperationYaml operation) {
+        require(OPERATION.matcher(name).matches(), "operation '" + name + "' (names without $)");
+        require(
+                operation != null
+                        && operation.scopes() != null
+                        && !operation.scopes().isEmpty(),
+                "operation " + name + ": scopes are required");
+        List<OperationRule.ScopeNeed> needs = new java.util.ArrayList<>();
+        for (String scope : operation.scopes()) {
+            try {
+                needs.add(OperationRule.ScopeNeed.parse(scope));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("access policy: operation " + name + ": " + e.getMessage(), e);
+            }
+        }
+        return new OperationRule(name, needs, Boolean.TRUE.equals(operation.stepUp()));
     }
 
     private static RolePolicy role(String code, RoleYaml role, Map<String, Set<String>> groups, FhirContext fhir) {

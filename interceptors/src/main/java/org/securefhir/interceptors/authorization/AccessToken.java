@@ -1,5 +1,6 @@
 package org.securefhir.interceptors.authorization;
 
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -17,6 +18,8 @@ import org.securefhir.auth.smart.SmartScope;
  * @param patient the patient in context ({@code patient} claim)
  * @param fhirUser the user's own FHIR resource ({@code fhirUser} claim), absolute or relative
  * @param roles the role codes the token acts under
+ * @param authTime when the user last entered their second factor ({@code auth_time}); empty for
+ *     backend services
  */
 public record AccessToken(
         String subject,
@@ -24,7 +27,8 @@ public record AccessToken(
         List<SmartScope> scopes,
         Optional<String> patient,
         Optional<String> fhirUser,
-        Set<String> roles) {
+        Set<String> roles,
+        Optional<Instant> authTime) {
 
     private static final Pattern PATIENT_REFERENCE = Pattern.compile("(?:^|/)Patient/([A-Za-z0-9\\-.]{1,64})$");
 
@@ -41,9 +45,21 @@ public record AccessToken(
             Optional<String> patient,
             Optional<String> fhirUser,
             Collection<String> roles) {
+        return of(subject, clientId, scopes, patient, fhirUser, roles, Optional.empty());
+    }
+
+    /** A token from its claims, with the time of its user's last second factor. */
+    public static AccessToken of(
+            String subject,
+            String clientId,
+            Collection<String> scopes,
+            Optional<String> patient,
+            Optional<String> fhirUser,
+            Collection<String> roles,
+            Optional<Instant> authTime) {
         List<SmartScope> parsed =
                 scopes.stream().map(SmartScope::parse).flatMap(Optional::stream).toList();
-        return new AccessToken(subject, clientId, parsed, patient, fhirUser, Set.copyOf(roles));
+        return new AccessToken(subject, clientId, parsed, patient, fhirUser, Set.copyOf(roles), authTime);
     }
 
     /** The id of the user's own Patient resource, when the user is a patient. */

@@ -47,17 +47,17 @@ final class InteractionCheck {
                 return allowedOnAnyType(permissions, Interaction.HISTORY);
             }
             case EXTENDED_OPERATION_SERVER, EXTENDED_OPERATION_TYPE, EXTENDED_OPERATION_INSTANCE -> {
-                return operation(permissions, operation.orElse("?"));
+                return operation(permissions, operation.orElse("?"), type);
             }
             case VALIDATE -> {
-                return operation(permissions, "validate");
+                return operation(permissions, "validate", type);
             }
             case META -> {
-                return operation(permissions, "meta");
+                return operation(permissions, "meta", type);
             }
             case META_ADD, META_DELETE -> {
-                if (!permissions.allowsOperation("meta")) {
-                    return operation(permissions, "meta");
+                if (!permissions.allowsOperation("meta", type)) {
+                    return operation(permissions, "meta", type);
                 }
                 needed.add(Interaction.UPDATE);
             }
@@ -93,9 +93,38 @@ final class InteractionCheck {
                 : Optional.of(interaction.code() + " is not allowed");
     }
 
-    private static Optional<String> operation(Permissions permissions, String name) {
-        return permissions.allowsOperation(name)
+    private static Optional<String> operation(Permissions permissions, String name, Optional<String> type) {
+        String bare = name.startsWith("$") ? name.substring(1) : name;
+        if (permissions.allowsOperation(bare, type)) {
+            return Optional.empty();
+        }
+        return Optional.of(permissions
+                .operationRule(bare)
+                .map(rule -> "operation $" + bare + " needs a scope granting one of " + rule.anyOf()
+                        + type.map(" on "::concat).orElse(""))
+                .orElse("operation $" + bare + " is not allowed"));
+    }
+
+    /**
+     * Whether an irreversible operation may run now: the user entered their second factor within
+     * {@code maxAge} of {@code now} (the token's {@code auth_time}).
+     *
+     * @return why it may not, or empty
+     */
+    static Optional<String> stepUpDenial(
+            Permissions permissions, String operation, java.time.Instant now, java.time.Duration maxAge) {
+        if (!permissions.needsStepUp(operation)) {
+            return Optional.empty();
+        }
+        boolean recent = permissions
+                .authTime()
+                .filter(time ->
+                        !time.isAfter(now.plusSeconds(60)) && !time.plus(maxAge).isBefore(now))
+                .isPresent();
+        return recent
                 ? Optional.empty()
-                : Optional.of("operation $" + (name.startsWith("$") ? name.substring(1) : name) + " is not allowed");
+                : Optional.of("$" + (operation.startsWith("$") ? operation.substring(1) : operation)
+                        + " cannot be undone: it needs a second factor entered in the last "
+                        + maxAge.toMinutes() + " minutes; sign in again and retry");
     }
 }

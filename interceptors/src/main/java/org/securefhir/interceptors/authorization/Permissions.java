@@ -1,5 +1,6 @@
 package org.securefhir.interceptors.authorization;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -7,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import org.securefhir.auth.smart.SmartScope;
 
 /**
@@ -20,16 +20,29 @@ import org.securefhir.auth.smart.SmartScope;
  */
 public final class Permissions {
 
-    private static final Permissions NONE = new Permissions(List.of(), Set.of(), Map.of());
+    private static final Permissions NONE = new Permissions(List.of(), Map.of(), Map.of(), List.of(), Optional.empty());
 
     private final List<Grant> grants;
-    private final Set<String> operations;
-    private final Map<String, Set<String>> hiddenElements;
+    /** The operations the token's roles name, with what each needs of its scopes. */
+    private final Map<String, OperationRule> operations;
 
-    private Permissions(List<Grant> grants, Set<String> operations, Map<String, Set<String>> hiddenElements) {
+    private final Map<String, Set<String>> hiddenElements;
+    /** The token's scopes that reach anything (a patient/ scope only with a patient in context). */
+    private final List<SmartScope> scopes;
+
+    private final Optional<Instant> authTime;
+
+    private Permissions(
+            List<Grant> grants,
+            Map<String, OperationRule> operations,
+            Map<String, Set<String>> hiddenElements,
+            List<SmartScope> scopes,
+            Optional<Instant> authTime) {
         this.grants = List.copyOf(grants);
-        this.operations = Set.copyOf(operations);
+        this.operations = Map.copyOf(operations);
         this.hiddenElements = Map.copyOf(hiddenElements);
+        this.scopes = List.copyOf(scopes);
+        this.authTime = authTime;
     }
 
     /** Nothing but the CapabilityStatement (requests without a token). */
@@ -39,7 +52,7 @@ public final class Permissions {
 
     public static Permissions of(AccessPolicy policy, AccessToken token) {
         Set<Grant> grants = new LinkedHashSet<>();
-        Set<String> operations = new TreeSet<>();
+        Map<String, OperationRule> operations = new java.util.HashMap<>();
         List<RolePolicy> roles = token.roles().stream()
                 .sorted()
                 .map(policy::role)
@@ -53,9 +66,14 @@ public final class Permissions {
             }
         }
         if (!grants.isEmpty()) {
-            roles.forEach(role -> operations.addAll(role.operations()));
+            roles.forEach(role -> role.operations()
+                    .forEach(name -> policy.operation(name).ifPresent(rule -> operations.put(name, rule))));
         }
-        return new Permissions(new ArrayList<>(grants), operations, hidden(roles));
+        List<SmartScope> usable = token.scopes().stream()
+                .filter(scope -> scope.context() != SmartScope.Context.PATIENT
+                        || token.patient().isPresent())
+                .toList();
+        return new Permissions(new ArrayList<>(grants), operations, hidden(roles), usable, token.authTime());
     }
 
     private static List<Grant> intersect(RolePolicy.RoleGrant roleGrant, SmartScope scope, AccessToken token) {
@@ -146,8 +164,36 @@ public final class Permissions {
         return grants.stream().anyMatch(grant -> grant.interaction() == interaction);
     }
 
+    /** Whether a server-level invocation of the operation is allowed (see {@link #allowsOperation(String, Optional)}). */
     public boolean allowsOperation(String name) {
-        return operations.contains(name.startsWith("$") ? name.substring(1) : name);
+        return allowsOperation(name, Optional.empty());
+    }
+
+    /**
+     * Whether one of the token's roles names the operation and one of its scopes covers what the
+     * policy says the operation needs, invoked on the type (empty: at server level).
+     */
+    public boolean allowsOperation(String name, Optional<String> type) {
+        OperationRule rule = operations.get(name.startsWith("$") ? name.substring(1) : name);
+        return rule != null
+                && rule.anyOf().stream()
+                        .anyMatch(need -> scopes.stream().anyMatch(scope -> need.coveredBy(scope, type)));
+    }
+
+    /** Whether the operation is irreversible, so that it needs a recent second factor. */
+    public boolean needsStepUp(String name) {
+        OperationRule rule = operations.get(name.startsWith("$") ? name.substring(1) : name);
+        return rule != null && rule.stepUp();
+    }
+
+    /** When the user last entered their second factor, if the token says. */
+    public Optional<Instant> authTime() {
+        return authTime;
+    }
+
+    /** What the operation needs of the token's scopes, for messages. */
+    Optional<OperationRule> operationRule(String name) {
+        return Optional.ofNullable(operations.get(name.startsWith("$") ? name.substring(1) : name));
     }
 
     /** The elements removed from this type's resources in responses. */

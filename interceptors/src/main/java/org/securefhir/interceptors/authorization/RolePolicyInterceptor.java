@@ -8,6 +8,8 @@ import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -32,9 +34,14 @@ public final class RolePolicyInterceptor {
     private final FhirContext fhir;
     private final ElementMasking masking;
     private final SearchPaging paging;
+    private final Clock clock;
 
-    public RolePolicyInterceptor(RequestPermissions requests, FhirContext fhir, SearchOwners owners) {
+    /** How recent a second factor must be for an irreversible operation. */
+    static final Duration STEP_UP_MAX_AGE = Duration.ofMinutes(5);
+
+    public RolePolicyInterceptor(RequestPermissions requests, FhirContext fhir, SearchOwners owners, Clock clock) {
         this.requests = requests;
+        this.clock = clock;
         this.fhir = fhir;
         this.masking = new ElementMasking(fhir);
         this.paging = new SearchPaging(owners);
@@ -118,6 +125,20 @@ public final class RolePolicyInterceptor {
                 .ifPresent(reason -> {
                     throw new ForbiddenOperationException("Access denied: " + reason);
                 });
+        if (request.getOperation() != null) {
+            InteractionCheck.stepUpDenial(
+                            access.permissions(), request.getOperation(), clock.instant(), STEP_UP_MAX_AGE)
+                    .ifPresent(reason -> {
+                        ForbiddenOperationException refused =
+                                new ForbiddenOperationException("Access denied: " + reason);
+                        // RFC 9470 (OAuth 2.0 Step Up Authentication Challenge)
+                        refused.addResponseHeader(
+                                "WWW-Authenticate",
+                                "Bearer error=\"insufficient_user_authentication\", error_description=\"A recent"
+                                        + " second factor is required\", max_age=" + STEP_UP_MAX_AGE.toSeconds());
+                        throw refused;
+                    });
+        }
     }
 
     @Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED, order = InterceptorOrder.ROLE_POLICY)

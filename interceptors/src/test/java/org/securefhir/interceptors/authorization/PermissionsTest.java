@@ -162,4 +162,51 @@ class PermissionsTest {
                 .filteredOn(grant -> grant.resourceType().equals("Consent"))
                 .allMatch(grant -> grant.compartment().equals(Optional.of("p1")));
     }
+
+    @Test
+    void whenRoleNamesAnOperationButNoScopeCoversItsNeedsThenRefused() {
+        Permissions narrowAdmin =
+                permissions(List.of("user/Organization.rs"), Optional.empty(), Optional.empty(), "admin");
+        Permissions admin = permissions(List.of("user/*.cruds"), Optional.empty(), Optional.empty(), "admin");
+        Permissions frontDesk =
+                permissions(List.of("user/Patient.rs"), Optional.empty(), Optional.empty(), "front-desk");
+
+        assertThat(narrowAdmin.allowsOperation("erase-keys", Optional.of("Patient")))
+                .isFalse();
+        assertThat(narrowAdmin.allowsOperation("rotate-data-keys")).isFalse();
+        assertThat(admin.allowsOperation("erase-keys", Optional.of("Patient"))).isTrue();
+        assertThat(frontDesk.allowsOperation("validate", Optional.of("Patient")))
+                .isFalse();
+        assertThat(permissions(List.of("user/Patient.cru"), Optional.empty(), Optional.empty(), "front-desk")
+                        .allowsOperation("validate", Optional.of("Patient")))
+                .isTrue();
+    }
+
+    @Test
+    void whenIrreversibleOperationThenASecondFactorOfTheLastFiveMinutesIsNeeded() {
+        java.time.Instant now = java.time.Instant.parse("2026-12-02T10:00:00Z");
+        java.time.Duration maxAge = java.time.Duration.ofMinutes(5);
+
+        assertThat(InteractionCheck.stepUpDenial(admin(Optional.of(now.minusSeconds(299))), "$erase-keys", now, maxAge))
+                .isEmpty();
+        assertThat(InteractionCheck.stepUpDenial(admin(Optional.of(now.minusSeconds(301))), "$erase-keys", now, maxAge))
+                .hasValueSatisfying(reason -> assertThat(reason).contains("second factor"));
+        assertThat(InteractionCheck.stepUpDenial(admin(Optional.empty()), "rotate-data-keys", now, maxAge))
+                .isPresent();
+        assertThat(InteractionCheck.stepUpDenial(admin(Optional.empty()), "encryption-status", now, maxAge))
+                .isEmpty();
+    }
+
+    private static Permissions admin(Optional<java.time.Instant> authTime) {
+        return Permissions.of(
+                POLICY,
+                AccessToken.of(
+                        "user-1",
+                        "app-1",
+                        List.of("user/*.cruds"),
+                        Optional.empty(),
+                        Optional.empty(),
+                        List.of("admin"),
+                        authTime));
+    }
 }

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.securefhir.auth.client.ClientRoles;
+import org.securefhir.auth.mfa.SecondFactorTime;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.oidc.endpoint.OidcParameterNames;
 import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
@@ -17,7 +18,8 @@ import org.springframework.security.oauth2.server.authorization.token.OAuth2Toke
  * resource server contract of this project): access tokens are for the FHIR base URL only
  * ({@code aud}), carry {@code client_id}, {@code fhirUser}, the {@code patient} in context and
  * {@code roles} (the user's roles, or a backend service's registered roles: what the resource
- * server's access policy lets the scopes reach);
+ * server's access policy lets the scopes reach) and {@code auth_time} (when the user completed their
+ * second factor: irreversible operations need a recent one);
  * ID tokens carry {@code fhirUser} as an absolute URL when the app asked for it. Every token is
  * signed with the newest key, named in the {@code kid} header.
  */
@@ -54,6 +56,13 @@ public final class SmartTokenCustomizer implements OAuth2TokenCustomizer<JwtEnco
                     ? ClientRoles.of(context.getRegisteredClient())
                     : launch.roles();
             context.getClaims().claim("roles", new ArrayList<>(new TreeSet<>(roles)));
+            if (context.getPrincipal() != null) {
+                SecondFactorTime.of(context.getPrincipal().getAuthorities())
+                        .ifPresent(time -> context.getClaims()
+                                // a Date: the JWT holds it as seconds since the epoch, and the stored
+                                // claims keep it with Spring Security's allow-listed JSON mapper
+                                .claim("auth_time", java.util.Date.from(time)));
+            }
         } else if (OidcParameterNames.ID_TOKEN.equals(context.getTokenType().getValue())
                 && context.getAuthorizedScopes().contains("fhirUser")) {
             launch.fhirUser().ifPresent(user -> context.getClaims().claim("fhirUser", fhirBaseUrl + "/" + user));

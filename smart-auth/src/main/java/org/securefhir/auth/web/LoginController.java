@@ -9,10 +9,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.securefhir.auth.login.LoginService;
+import org.securefhir.auth.mfa.SecondFactorTime;
 import org.securefhir.auth.mfa.TotpService;
 import org.securefhir.auth.user.UserAccount;
 import org.securefhir.auth.user.UserAccounts;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -157,11 +159,12 @@ final class LoginController {
             List<String> newRecoveryCodes) {
         request.getSession().removeAttribute(PENDING_USER);
         request.changeSessionId();
-        List<SimpleGrantedAuthority> authorities = Stream.concat(
+        List<GrantedAuthority> authorities = Stream.concat(
                         user.roles().stream().map(role -> new SimpleGrantedAuthority("ROLE_" + role.code())),
                         Stream.of(
                                 new SimpleGrantedAuthority("FACTOR_PASSWORD"),
-                                new SimpleGrantedAuthority("FACTOR_TOTP")))
+                                new SimpleGrantedAuthority("FACTOR_TOTP"),
+                                SecondFactorTime.authority(java.time.Instant.now())))
                 .toList();
         SecurityContext context = contexts.createEmptyContext();
         // The principal's name is the stable user id (the token subject); a plain Spring Security User,
