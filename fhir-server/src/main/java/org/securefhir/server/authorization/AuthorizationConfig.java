@@ -16,6 +16,7 @@ import org.securefhir.interceptors.authorization.PolicyAuthorizationInterceptor;
 import org.securefhir.interceptors.authorization.RequestPermissions;
 import org.securefhir.interceptors.authorization.RolePolicyInterceptor;
 import org.securefhir.interceptors.ownership.PatientOwnership;
+import org.securefhir.server.fhir.FhirServerProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -74,7 +75,8 @@ public class AuthorizationConfig {
             Environment environment,
             FhirContext fhir,
             SearchParamMatcher matcher,
-            JdbcTemplate jdbc) {
+            JdbcTemplate jdbc,
+            FhirServerProperties served) {
         if (!properties.enforce()) {
             if (environment.acceptsProfiles(Profiles.of("prod"))) {
                 throw new IllegalStateException("fhir.authorization.enforce=false is refused in the 'prod' profile");
@@ -83,7 +85,11 @@ public class AuthorizationConfig {
             return server -> {};
         }
         RolePolicyInterceptor rolePolicy = new RolePolicyInterceptor(
-                permissions, fhir, new JdbcSearchOwners(jdbc, Clock.systemUTC()), Clock.systemUTC());
+                permissions,
+                fhir,
+                new JdbcSearchOwners(jdbc, Clock.systemUTC()),
+                Clock.systemUTC(),
+                served.resourceTypes());
         CompartmentNarrowing narrowing = new CompartmentNarrowing(permissions);
         PolicyAuthorizationInterceptor authorization =
                 new PolicyAuthorizationInterceptor(permissions, new AuthorizationSearchParamMatcher(matcher));

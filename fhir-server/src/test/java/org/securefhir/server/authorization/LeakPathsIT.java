@@ -218,6 +218,51 @@ class LeakPathsIT extends AbstractFhirServerIT {
         assertThat(report.as(Bundle.class).getEntry()).isNotEmpty();
     }
 
+    // --- 2. search criteria are reads ---
+
+    @Test
+    void whenBillingFiltersPatientsOnADiagnosisThen403NamingTheParameterNotTheValue() {
+        TestFhirClient billing = viewers.get("billing");
+        String code = SNOMED + "%7C" + diagnosis;
+
+        for (String path : List.of(
+                "/Patient?_has:Condition:subject:code=" + code,
+                "/Patient?_has:Condition:subject:code=" + code + "&_summary=count",
+                "/Patient?_id=" + a + "&_has:Condition:subject:code=" + code,
+                "/Encounter?diagnosis:Condition.code=" + code,
+                "/Patient?_has:Encounter:subject:_has:Condition:encounter:code=" + code)) {
+            Response response = billing.get(path);
+            assertThat(response.status()).as(path + " " + response.body()).isEqualTo(403);
+            assertThat(response.body()).contains("OperationOutcome").doesNotContain(diagnosis);
+        }
+        // the same searches without the criterion are served
+        assertThat(billing.get("/Patient?_id=" + b).status()).isEqualTo(200);
+    }
+
+    @Test
+    void whenRevincludeOfATypeTheCallerMayNotReadThenRefusedWhetherOrNotThereIsAMatch() {
+        TestFhirClient billing = viewers.get("billing");
+
+        // B has a Condition, A has none: the answer must not tell them apart
+        Response withCondition = billing.get("/Patient?_id=" + b + "&_revinclude=Condition:subject");
+        Response without = billing.get("/Patient?_id=" + a + "&_revinclude=Condition:subject");
+
+        assertThat(withCondition.status()).isEqualTo(403);
+        assertThat(without.status()).isEqualTo(403);
+    }
+
+    @Test
+    void whenPatientUsesCriteriaOnOtherPatientsDataThenRefusedButOwnCriteriaServed() {
+        TestFhirClient patient = viewers.get("patient A");
+
+        // which practitioners performed B's observations: Practitioner searches are not narrowed
+        Response other = patient.get("/Practitioner?_has:Task:owner:patient=Patient/" + b);
+        assertThat(other.status()).as(other.body()).isEqualTo(403);
+        Response own = patient.get("/Patient?_has:Task:patient:status=requested");
+        assertThat(own.status()).as(own.body()).isEqualTo(200);
+        assertThat(ids(own)).containsExactly("Patient/" + a);
+    }
+
     // --- 3. operations need scopes; irreversible ones a recent second factor ---
 
     @Test

@@ -112,7 +112,6 @@ final class ElementMasking {
         if (elements.isEmpty()) {
             return Optional.empty();
         }
-        RuntimeResourceDefinition definition = fhir.getResourceDefinition(type);
         for (Map.Entry<String, String[]> parameter : parameters.entrySet()) {
             List<String> names = new ArrayList<>();
             if (parameter.getKey().equals("_sort")) {
@@ -125,22 +124,33 @@ final class ElementMasking {
                 names.add(parameter.getKey().split("[:.]", 2)[0]);
             }
             for (String name : names) {
-                if ((name.equals("_text") || name.equals("_content")) && elements.contains("text")) {
+                if (onHidden(type, name, elements)) {
                     return Optional.of(name);
-                }
-                RuntimeSearchParam searchParam = definition.getSearchParam(name);
-                if (searchParam == null || searchParam.getPath() == null) {
-                    continue;
-                }
-                for (String element : elements) {
-                    if (Pattern.compile("\\b" + Pattern.quote(type + "." + element) + "\\b")
-                            .matcher(searchParam.getPath())
-                            .find()) {
-                        return Optional.of(name);
-                    }
                 }
             }
         }
         return Optional.empty();
+    }
+
+    /** Whether a search parameter of the type matches (or sorts by) one of these hidden elements. */
+    boolean onHidden(String type, String name, Set<String> elements) {
+        if (elements.isEmpty()) {
+            return false;
+        }
+        if ((name.equals("_text") || name.equals("_content")) && elements.contains("text")) {
+            return true;
+        }
+        RuntimeSearchParam searchParam = fhir.getResourceDefinition(type).getSearchParam(name);
+        if (searchParam == null || searchParam.getPath() == null) {
+            return false;
+        }
+        for (String element : elements) {
+            if (Pattern.compile("\\b" + Pattern.quote(type + "." + element) + "\\b")
+                    .matcher(searchParam.getPath())
+                    .find()) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.securefhir.interceptors.InterceptorOrder;
 import org.securefhir.interceptors.ownership.PatientOwnership;
@@ -35,16 +36,20 @@ public final class RolePolicyInterceptor {
     private final ElementMasking masking;
     private final SearchPaging paging;
     private final Clock clock;
+    private final SearchCriteria criteria;
 
     /** How recent a second factor must be for an irreversible operation. */
     static final Duration STEP_UP_MAX_AGE = Duration.ofMinutes(5);
 
-    public RolePolicyInterceptor(RequestPermissions requests, FhirContext fhir, SearchOwners owners, Clock clock) {
+    /** @param served the resource types the server stores */
+    public RolePolicyInterceptor(
+            RequestPermissions requests, FhirContext fhir, SearchOwners owners, Clock clock, Set<String> served) {
         this.requests = requests;
         this.clock = clock;
         this.fhir = fhir;
         this.masking = new ElementMasking(fhir);
         this.paging = new SearchPaging(owners);
+        this.criteria = new SearchCriteria(fhir, masking, requests.ownership(), served);
     }
 
     /**
@@ -54,9 +59,19 @@ public final class RolePolicyInterceptor {
      */
     @Hook(value = Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED, order = InterceptorOrder.ROLE_POLICY)
     public void checkAndNarrowSearch(RequestDetails request) {
+        if (request.getRestOperationType() == RestOperationTypeEnum.SEARCH_SYSTEM) {
+            checkSystemSearch(request);
+            return;
+        }
         if (request.getRestOperationType() != RestOperationTypeEnum.SEARCH_TYPE || request.getResourceName() == null) {
             return;
         }
+        String searched =
+                request.getCompartmentName() != null ? request.getCompartmentName() : request.getResourceName();
+        criteria.denial(searched, request.getParameters(), requests.permissions(request))
+                .ifPresent(reason -> {
+                    throw new ForbiddenOperationException("Access denied: " + reason);
+                });
         String type = request.getResourceName();
         masking.searchOnHidden(
                         type,
@@ -73,6 +88,36 @@ public final class RolePolicyInterceptor {
             request.setParameters(parameters);
         }
         narrowToOwner(request, type);
+    }
+
+    /** A system search's criteria, for each type it names ({@code _type}); without one, only plain ones. */
+    private void checkSystemSearch(RequestDetails request) {
+        Permissions permissions = requests.permissions(request);
+        String[] types = request.getParameters().get("_type");
+        List<String> named = new java.util.ArrayList<>();
+        if (types != null) {
+            for (String value : types) {
+                for (String type : value.split(",")) {
+                    if (!type.isBlank()) {
+                        named.add(type.trim());
+                    }
+                }
+            }
+        }
+        if (named.isEmpty()) {
+            boolean crossType = request.getParameters().keySet().stream()
+                    .anyMatch(name -> name.startsWith("_has") || name.startsWith("_revinclude") || name.contains("."));
+            if (crossType && !permissions.allowsUnrestricted("*", Interaction.SEARCH)) {
+                throw new ForbiddenOperationException(
+                        "Access denied: a system search with _has, chains or _revinclude must name its types (_type)");
+            }
+            return;
+        }
+        for (String type : named) {
+            criteria.denial(type, request.getParameters(), permissions).ifPresent(reason -> {
+                throw new ForbiddenOperationException("Access denied: " + reason);
+            });
+        }
     }
 
     /**
