@@ -4,6 +4,7 @@ import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import org.securefhir.interceptors.authorization.PurposeOfUse;
 
 /**
  * The kinds of patient privacy consent this server enforces ({@code Consent.category}, code system

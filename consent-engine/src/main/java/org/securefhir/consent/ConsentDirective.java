@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.securefhir.interceptors.authorization.PurposeOfUse;
 
 /**
  * One active patient privacy consent, parsed once from its FHIR {@code Consent} ({@link
@@ -132,12 +133,15 @@ public record ConsentDirective(String id, String patient, ConsentCategory catego
         return root.isEmpty();
     }
 
-    /** Whether this directive binds the request at all (its category covers the purpose of use). */
+    /**
+     * Whether this directive binds the request at all: its category covers the stated purpose of
+     * use or the requester's role default.
+     */
     public boolean binds(AccessRequest request) {
         if (isUnreadable()) {
             return true;
         }
-        return category.purposes().contains(request.purpose());
+        return request.bindingPurposes().stream().anyMatch(category.purposes()::contains);
     }
 
     /** The directive's verdict on a resource for a request, if one of its rules matches. */

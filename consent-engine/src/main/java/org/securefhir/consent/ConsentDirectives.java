@@ -14,6 +14,7 @@ import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.Period;
 import org.hl7.fhir.r4.model.Reference;
+import org.securefhir.interceptors.authorization.PurposeOfUse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

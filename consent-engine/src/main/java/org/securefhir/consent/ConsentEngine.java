@@ -18,9 +18,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.securefhir.auth.smart.SmartScope;
 import org.securefhir.interceptors.audit.AuditNotes;
-import org.securefhir.interceptors.audit.AuditRecords;
 import org.securefhir.interceptors.authorization.AccessToken;
 import org.securefhir.interceptors.authorization.AccessTokens;
+import org.securefhir.interceptors.authorization.PurposeOfUse;
+import org.securefhir.interceptors.authorization.RequestPurpose;
 import org.securefhir.interceptors.ownership.PatientOwnership;
 
 /**
@@ -32,7 +33,7 @@ import org.securefhir.interceptors.ownership.PatientOwnership;
  */
 public final class ConsentEngine implements IConsentService {
 
-    private static final String PURPOSE_HEADER = AuditRecords.PURPOSE_OF_USE_HEADER;
+    private static final String PURPOSE_HEADER = RequestPurpose.HEADER;
     private static final String STATE = ConsentEngine.class.getName() + ".request";
     private static final Set<String> CONTAINERS = Set.of("Bundle", "Parameters", "OperationOutcome");
 
@@ -176,13 +177,15 @@ public final class ConsentEngine implements IConsentService {
     }
 
     private AccessRequest accessRequest(RequestDetails request, AccessToken token) {
-        PurposeOfUse purpose = PurposeOfUse.TREAT;
+        Optional<RequestPurpose> resolved = RequestPurpose.of(request);
+        PurposeOfUse purpose = resolved.map(RequestPurpose::purpose).orElse(PurposeOfUse.TREAT);
         String stated = request.getHeader(PURPOSE_HEADER);
-        if (stated != null && !stated.isBlank()) {
+        if (resolved.isEmpty() && stated != null && !stated.isBlank()) {
+            // the access policy did not resolve it (authorization switched off): the header as stated
             purpose = PurposeOfUse.fromCode(stated)
                     .orElseThrow(() -> new InvalidRequestException(PURPOSE_HEADER
                             + " must be a purpose of use code of " + PurposeOfUse.SYSTEM
-                            + " (TREAT, ETREAT, HPAYMT, HOPERAT, HRESCH, HMARKT, ...)"));
+                            + " (TREAT, ETREAT, HPAYMT, HOPERAT, HRESCH, ...)"));
             if (purpose == PurposeOfUse.BTG) {
                 throw new InvalidRequestException(
                         "Break-glass is declared with the $break-glass operation," + " not with " + PURPOSE_HEADER);
@@ -207,7 +210,8 @@ public final class ConsentEngine implements IConsentService {
                 practitioner,
                 relationship,
                 token.ownPatient(),
-                clock.instant());
+                clock.instant(),
+                resolved.map(RequestPurpose::binding).orElse(Set.of(purpose)));
     }
 
     /** {@code https://host/fhir/Practitioner/1} → {@code Practitioner/1}. */

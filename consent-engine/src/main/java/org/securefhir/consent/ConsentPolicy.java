@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.securefhir.interceptors.authorization.PurposeOfUse;
 
 /**
  * Decides whether one resource may be shown for one request (plain Java, no servlet or storage

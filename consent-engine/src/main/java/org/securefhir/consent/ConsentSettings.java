@@ -2,6 +2,7 @@ package org.securefhir.consent;
 
 import java.util.Map;
 import java.util.Set;
+import org.securefhir.interceptors.authorization.PurposeOfUse;
 
 /**
  * How the consent engine is configured (bound from {@code consent.*} by the server).

@@ -9,6 +9,7 @@ import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Consent;
 import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.Test;
+import org.securefhir.interceptors.authorization.PurposeOfUse;
 
 /** What the server accepts as an enforceable Consent, and the messages it gives otherwise. */
 class ConsentDirectivesTest {

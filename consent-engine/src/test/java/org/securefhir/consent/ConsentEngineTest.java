@@ -16,6 +16,7 @@ import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Practitioner;
 import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.Test;
+import org.securefhir.interceptors.authorization.PurposeOfUse;
 
 /** The engine's request-level decisions, over HAPI's consent service interface. */
 class ConsentEngineTest {

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.hl7.fhir.r4.model.Consent;
 import org.junit.jupiter.api.Test;
+import org.securefhir.interceptors.authorization.PurposeOfUse;
 
 /** The decision order of {@link ConsentPolicy}, one rule at a time (R4 Consent §8.8.4.1). */
 class ConsentPolicyTest {

@@ -27,10 +27,10 @@ import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.StringType;
-import org.securefhir.consent.PurposeOfUse;
 import org.securefhir.interceptors.audit.AuditNotes;
 import org.securefhir.interceptors.authorization.AccessToken;
 import org.securefhir.interceptors.authorization.AccessTokens;
+import org.securefhir.interceptors.authorization.PurposeOfUse;
 
 /**
  * Break-glass: {@code POST Patient/{id}/$break-glass} declares emergency access to one patient

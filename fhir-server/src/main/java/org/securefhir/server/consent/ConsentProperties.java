@@ -4,7 +4,7 @@ import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
-import org.securefhir.consent.PurposeOfUse;
+import org.securefhir.interceptors.authorization.PurposeOfUse;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;

@@ -75,6 +75,9 @@ class LeakPathsIT extends AbstractFhirServerIT {
     private String a;
     private String b;
     private String nurse;
+    private String doctor;
+    private String c;
+    private String d;
     private String diagnosis;
     private final Map<String, TestFhirClient> viewers = new LinkedHashMap<>();
 
@@ -85,6 +88,9 @@ class LeakPathsIT extends AbstractFhirServerIT {
         a = "lp-a-" + run;
         b = "lp-b-" + run;
         nurse = "Practitioner/lp-nurse-" + run;
+        doctor = "Practitioner/lp-doc-" + run;
+        c = "lp-c-" + run;
+        d = "lp-d-" + run;
         diagnosis = "lp" + run.replace("-", "");
         Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
         add(transaction, (Resource) new Practitioner().setId(nurse));
@@ -120,6 +126,23 @@ class LeakPathsIT extends AbstractFhirServerIT {
         encounter.setSubject(new Reference("Patient/" + a));
         encounter.addParticipant().setIndividual(new Reference(nurse));
         add(transaction, encounter);
+        // C refuses sharing with payers; D refuses treatment access (the doctor treats D)
+        for (String patient : List.of(c, d)) {
+            Patient resource = new Patient();
+            resource.setId(patient);
+            resource.addName().setFamily("Leak" + patient);
+            add(transaction, resource);
+            Encounter visit = new Encounter();
+            visit.setId(patient + "-enc");
+            visit.setStatus(Encounter.EncounterStatus.INPROGRESS);
+            visit.setClass_(new Coding(ACT_CODE, "AMB", null));
+            visit.setSubject(new Reference("Patient/" + patient));
+            visit.addParticipant().setIndividual(new Reference(doctor));
+            add(transaction, visit);
+        }
+        add(transaction, (Resource) new Practitioner().setId(doctor));
+        add(transaction, consent(c + "-consent", c, "data-sharing"));
+        add(transaction, consent(d + "-consent", d, "treatment"));
         // only B has the diagnosis
         Condition condition = new Condition();
         condition.setId(b + "-cond");
@@ -147,6 +170,7 @@ class LeakPathsIT extends AbstractFhirServerIT {
                 "patient A",
                 client(logins.accessToken(
                         Role.PATIENT, Optional.of("Patient/" + a), "openid fhirUser launch/patient patient/*.rs")));
+        viewers.put("physician", client(logins.accessToken(Role.PHYSICIAN, Optional.of(doctor), "user/*.rs")));
         viewers.put("nurse", client(logins.accessToken(Role.NURSE, Optional.of(nurse), "user/*.rs")));
         viewers.put(
                 "billing",
@@ -263,6 +287,61 @@ class LeakPathsIT extends AbstractFhirServerIT {
         assertThat(ids(own)).containsExactly("Patient/" + a);
     }
 
+    // --- 4. purpose of use ---
+
+    @Test
+    void whenBillingStatesTreatmentThen403AndTheRefusalIsAudited() {
+        Response refused = viewers.get("billing").get("/Patient/" + a, "X-Purpose-Of-Use", "TREAT");
+
+        assertThat(refused.status()).as(refused.body()).isEqualTo(403);
+        assertThat(refused.body()).contains("TREAT").contains("X-Purpose-Of-Use");
+        Bundle audit = viewers.get("auditor")
+                .get("/AuditEvent?entity=Patient/" + a + "&_count=200")
+                .as(Bundle.class);
+        assertThat(audit.getEntry())
+                .map(entry -> (org.hl7.fhir.r4.model.AuditEvent) entry.getResource())
+                .anySatisfy(event -> {
+                    assertThat(event.getOutcome().toCode()).isNotEqualTo("0");
+                    assertThat(event.getPurposeOfEventFirstRep()
+                                    .getCodingFirstRep()
+                                    .getCode())
+                            .isEqualTo("TREAT");
+                });
+        assertThat(viewers.get("billing")
+                        .get("/Patient/" + a, "X-Purpose-Of-Use", "HPAYMT")
+                        .status())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void whenPatientRefusesSharingWithPayersThenBillingNoLongerSeesThem() {
+        TestFhirClient billing = viewers.get("billing");
+
+        // billing's requests are for payment without saying so: the Consent binds them
+        assertThat(billing.get("/Patient/" + c).status()).isEqualTo(404);
+        assertThat(billing.get("/Encounter/" + c + "-enc").status()).isEqualTo(404);
+        assertThat(ids(billing.get("/Encounter?_id=" + c + "-enc," + d + "-enc")))
+                .containsExactly("Encounter/" + d + "-enc");
+        assertThat(billing.get("/Patient/" + d).status()).isEqualTo(200);
+    }
+
+    @Test
+    void whenPhysicianExcludedByATreatmentConsentStatesAnotherPurposeThenStillExcluded() {
+        TestFhirClient physician = viewers.get("physician");
+
+        assertThat(physician.get("/Encounter/" + d + "-enc").status()).isEqualTo(404);
+        for (String purpose : List.of("HOPERAT", "PUBHLTH", "CAREMGT")) {
+            Response stated = physician.get("/Encounter/" + d + "-enc", "X-Purpose-Of-Use", purpose);
+            assertThat(stated.status()).as(purpose + " " + stated.body()).isEqualTo(404);
+        }
+        // the positive control: the same doctor sees C, who refuses payers only
+        assertThat(physician.get("/Encounter/" + c + "-enc").status()).isEqualTo(200);
+        assertThat(physician
+                        .get("/Encounter/" + c + "-enc", "X-Purpose-Of-Use", "HPAYMT")
+                        .status())
+                .isEqualTo(403);
+    }
+
     // --- 3. operations need scopes; irreversible ones a recent second factor ---
 
     @Test
@@ -308,6 +387,19 @@ class LeakPathsIT extends AbstractFhirServerIT {
                 stale, Map.of("auth_time", Instant.now().minusSeconds(60).getEpochSecond()));
         Response done = client(fresh).post("/Patient/" + patient + "/$erase-keys", confirm);
         assertThat(done.status()).as(done.body()).isEqualTo(200);
+    }
+
+    private static org.hl7.fhir.r4.model.Consent consent(String id, String patient, String category) {
+        org.hl7.fhir.r4.model.Consent consent = new org.hl7.fhir.r4.model.Consent();
+        consent.setId(id);
+        consent.setStatus(org.hl7.fhir.r4.model.Consent.ConsentState.ACTIVE);
+        consent.setScope(new CodeableConcept(
+                new Coding("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy", null)));
+        consent.addCategory(new CodeableConcept(
+                new Coding("https://securefhir.org/fhir/CodeSystem/consent-category", category, null)));
+        consent.setPatient(new Reference("Patient/" + patient));
+        consent.getProvision().setType(org.hl7.fhir.r4.model.Consent.ConsentProvisionType.DENY);
+        return consent;
     }
 
     private static String suffix(String type) {

@@ -18,6 +18,7 @@ import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Parameters;
+import org.securefhir.interceptors.authorization.RequestPurpose;
 import org.securefhir.interceptors.ownership.PatientOwnership;
 
 /**
@@ -30,7 +31,7 @@ public final class AuditRecords {
     static final int MAX_ENTITIES = 100;
 
     /** The request header that states the purpose of use (consent validates it; the audit records it). */
-    public static final String PURPOSE_OF_USE_HEADER = "X-Purpose-Of-Use";
+    public static final String PURPOSE_OF_USE_HEADER = RequestPurpose.HEADER;
 
     private final FhirContext fhir;
     private final FhirTerser terser;
@@ -144,6 +145,8 @@ public final class AuditRecords {
 
     /** Takes in what other defences noted about the request (purpose of use in force, consent decisions). */
     void annotate(Draft draft, RequestDetails request) {
+        RequestPurpose.of(request)
+                .ifPresent(resolved -> draft.purposeOfUse = resolved.purpose().name());
         AuditNotes.find(request).ifPresent(notes -> {
             notes.purposeOfUse().ifPresent(purpose -> draft.purposeOfUse = purpose);
             draft.consent = notes.decisions();

@@ -43,6 +43,9 @@ import java.util.regex.Pattern;
  *     operations: [validate]
  *     hidden:                    # minimum necessary: top-level elements removed from responses
  *       Patient: [text]
+ *     purposes:                  # X-Purpose-Of-Use it may state (v3 ActReason), and its default
+ *       default: HPAYMT
+ *       allowed: [HPAYMT, COVERAGE]
  * </pre>
  */
 final class AccessPolicyFile {
@@ -65,7 +68,13 @@ final class AccessPolicyFile {
             List<String> scopes, @JsonProperty("step-up") Boolean stepUp) {}
 
     record RoleYaml(
-            String description, List<GrantYaml> grants, List<String> operations, Map<String, List<String>> hidden) {}
+            String description,
+            List<GrantYaml> grants,
+            List<String> operations,
+            Map<String, List<String>> hidden,
+            PurposesYaml purposes) {}
+
+    record PurposesYaml(@JsonProperty("default") String defaultPurpose, List<String> allowed) {}
 
     record GrantYaml(
             List<String> types,
@@ -160,7 +169,34 @@ final class AccessPolicyFile {
                 hidden.put(type, Set.copyOf(elements));
             });
         }
-        return new RolePolicy(code, role.description() == null ? "" : role.description(), grants, operations, hidden);
+        return new RolePolicy(
+                code,
+                role.description() == null ? "" : role.description(),
+                grants,
+                operations,
+                hidden,
+                purposes(code, role));
+    }
+
+    private static RolePolicy.Purposes purposes(String code, RoleYaml role) {
+        PurposesYaml purposes = role.purposes();
+        require(
+                purposes != null && purposes.defaultPurpose() != null && purposes.allowed() != null,
+                "role " + code + ": purposes (default and allowed) are required");
+        try {
+            Set<PurposeOfUse> allowed = new LinkedHashSet<>();
+            for (String purpose : purposes.allowed()) {
+                allowed.add(purpose(code, purpose));
+            }
+            return new RolePolicy.Purposes(purpose(code, purposes.defaultPurpose()), allowed);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("access policy: role " + code + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static PurposeOfUse purpose(String role, String code) {
+        return PurposeOfUse.fromCode(code)
+                .orElseThrow(() -> new IllegalArgumentException("unknown purpose of use '" + code + "'"));
     }
 
     private static RolePolicy.RoleGrant grant(

@@ -20,7 +20,8 @@ import org.securefhir.auth.smart.SmartScope;
  */
 public final class Permissions {
 
-    private static final Permissions NONE = new Permissions(List.of(), Map.of(), Map.of(), List.of(), Optional.empty());
+    private static final Permissions NONE =
+            new Permissions(List.of(), Map.of(), Map.of(), List.of(), Optional.empty(), Set.of(), Optional.empty());
 
     private final List<Grant> grants;
     /** The operations the token's roles name, with what each needs of its scopes. */
@@ -31,13 +32,19 @@ public final class Permissions {
     private final List<SmartScope> scopes;
 
     private final Optional<Instant> authTime;
+    private final Set<PurposeOfUse> allowedPurposes;
+    private final Optional<PurposeOfUse> defaultPurpose;
 
     private Permissions(
             List<Grant> grants,
             Map<String, OperationRule> operations,
             Map<String, Set<String>> hiddenElements,
             List<SmartScope> scopes,
-            Optional<Instant> authTime) {
+            Optional<Instant> authTime,
+            Set<PurposeOfUse> allowedPurposes,
+            Optional<PurposeOfUse> defaultPurpose) {
+        this.allowedPurposes = Set.copyOf(allowedPurposes);
+        this.defaultPurpose = defaultPurpose;
         this.grants = List.copyOf(grants);
         this.operations = Map.copyOf(operations);
         this.hiddenElements = Map.copyOf(hiddenElements);
@@ -73,7 +80,20 @@ public final class Permissions {
                 .filter(scope -> scope.context() != SmartScope.Context.PATIENT
                         || token.patient().isPresent())
                 .toList();
-        return new Permissions(new ArrayList<>(grants), operations, hidden(roles), usable, token.authTime());
+        Set<PurposeOfUse> allowed = new java.util.HashSet<>();
+        Set<PurposeOfUse> defaults = new java.util.HashSet<>();
+        roles.forEach(role -> {
+            allowed.addAll(role.purposes().allowed());
+            defaults.add(role.purposes().defaultPurpose());
+        });
+        return new Permissions(
+                new ArrayList<>(grants),
+                operations,
+                hidden(roles),
+                usable,
+                token.authTime(),
+                allowed,
+                defaults.size() == 1 ? Optional.of(defaults.iterator().next()) : Optional.empty());
     }
 
     private static List<Grant> intersect(RolePolicy.RoleGrant roleGrant, SmartScope scope, AccessToken token) {
@@ -184,6 +204,16 @@ public final class Permissions {
     public boolean needsStepUp(String name) {
         OperationRule rule = operations.get(name.startsWith("$") ? name.substring(1) : name);
         return rule != null && rule.stepUp();
+    }
+
+    /** The purposes of use the token's roles may state. */
+    public Set<PurposeOfUse> allowedPurposes() {
+        return allowedPurposes;
+    }
+
+    /** The purpose of use of requests that state none, when the token's roles agree on one. */
+    public Optional<PurposeOfUse> defaultPurpose() {
+        return defaultPurpose;
     }
 
     /** When the user last entered their second factor, if the token says. */

@@ -150,6 +150,9 @@ public final class RolePolicyInterceptor {
     public void checkInteraction(RequestDetails request) {
         RequestPermissions.Access access = requests.of(request);
         RestOperationTypeEnum operation = request.getRestOperationType();
+        if (access.token().isPresent() && operation != RestOperationTypeEnum.METADATA) {
+            RequestPurpose.resolve(request, access.permissions());
+        }
         if (operation == RestOperationTypeEnum.GET_PAGE) {
             String[] ids = request.getParameters().get(SearchPaging.PAGES_PARAMETER);
             if (ids == null || ids.length != 1 || !paging.mayFetch(ids[0], access.token())) {

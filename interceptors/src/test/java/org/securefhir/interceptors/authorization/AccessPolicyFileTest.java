@@ -30,6 +30,7 @@ class AccessPolicyFileTest {
                   money: [Claim, Coverage]
                 roles:
                   clerk:
+                    purposes: {default: HPAYMT, allowed: [HPAYMT]}
                     grants:
                       - types: [money]
                         interactions: [read]
@@ -58,6 +59,22 @@ class AccessPolicyFileTest {
     }
 
     @Test
+    void whenPurposesMissingUnknownOrOperationUndeclaredThenRefused() {
+        assertThatThrownBy(() -> read(policy("types: [Patient]", "interactions: [read]")
+                        .replace("    purposes: {default: TREAT, allowed: [TREAT]}\n", "")))
+                .hasMessageContaining("purposes");
+        assertThatThrownBy(() -> read(policy("types: [Patient]", "interactions: [read]")
+                        .replace("allowed: [TREAT]", "allowed: [TRET]")))
+                .hasMessageContaining("TRET");
+        assertThatThrownBy(() -> read(policy("types: [Patient]", "interactions: [read]")
+                        .replace("allowed: [TREAT]", "allowed: [HPAYMT]")))
+                .hasMessageContaining("default");
+        assertThatThrownBy(() -> read(policy("types: [Patient]", "interactions: [read]")
+                        .replace("    grants:", "    operations: [erase-keys]\n    grants:")))
+                .hasMessageContaining("erase-keys");
+    }
+
+    @Test
     void whenNoVersionThenRefused() {
         assertThatThrownBy(() -> read("roles: {}")).hasMessageContaining("version");
     }
@@ -67,6 +84,7 @@ class AccessPolicyFileTest {
                 version: "1"
                 roles:
                   clerk:
+                    purposes: {default: TREAT, allowed: [TREAT]}
                     grants:
                       - %s
                         %s

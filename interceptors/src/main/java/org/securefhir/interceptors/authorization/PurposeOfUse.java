@@ -1,4 +1,4 @@
-package org.securefhir.consent;
+package org.securefhir.interceptors.authorization;
 
 import java.util.Locale;
 import java.util.Optional;
