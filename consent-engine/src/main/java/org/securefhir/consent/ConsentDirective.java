@@ -144,6 +144,15 @@ public record ConsentDirective(String id, String patient, ConsentCategory catego
         return request.bindingPurposes().stream().anyMatch(category.purposes()::contains);
     }
 
+    /**
+     * Whether a permit of this directive releases data for the request: its category covers the
+     * purpose the request states (a Consent that binds only by the role's default purpose may deny,
+     * never permit another purpose).
+     */
+    public boolean permitsFor(AccessRequest request) {
+        return !isUnreadable() && category.purposes().contains(request.purpose());
+    }
+
     /** The directive's verdict on a resource for a request, if one of its rules matches. */
     public Optional<Verdict> evaluate(AccessRequest request, ResourceFacts resource) {
         if (isUnreadable()) {

@@ -1,6 +1,7 @@
 package org.securefhir.consent;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
@@ -46,6 +47,7 @@ public final class ConsentEngine implements IConsentService {
     private final FhirContext fhir;
     private final FhirTerser terser;
     private final PatientOwnership ownership;
+    private final LabelHistory labelHistory;
     private final Clock clock;
 
     public ConsentEngine(
@@ -56,6 +58,7 @@ public final class ConsentEngine implements IConsentService {
             BreakGlassGrants grants,
             FhirContext fhir,
             PatientOwnership ownership,
+            LabelHistory labelHistory,
             Clock clock) {
         this.tokens = tokens;
         this.settings = settings;
@@ -66,6 +69,7 @@ public final class ConsentEngine implements IConsentService {
         this.fhir = fhir;
         this.terser = fhir.newTerser();
         this.ownership = ownership;
+        this.labelHistory = labelHistory;
         this.clock = clock;
     }
 
@@ -270,6 +274,11 @@ public final class ConsentEngine implements IConsentService {
             ResourceFacts facts;
             try {
                 facts = ResourceFacts.of(fhir, terser, ownership, resource);
+                if (readsVersions(request) && resource.getIdElement().hasIdPart()) {
+                    // a label on any version protects every version
+                    facts = facts.withLabels(labelHistory.everyVersion(
+                            type, resource.getIdElement().getIdPart()));
+                }
             } catch (RuntimeException e) {
                 throw new ConsentUnavailableException(e);
             }
@@ -283,6 +292,15 @@ public final class ConsentEngine implements IConsentService {
             }
         }
         return decision.permitted();
+    }
+
+    /** Whether the request may return versions other than the current one. */
+    private static boolean readsVersions(RequestDetails request) {
+        RestOperationTypeEnum operation = request.getRestOperationType();
+        return operation == RestOperationTypeEnum.VREAD
+                || operation == RestOperationTypeEnum.HISTORY_INSTANCE
+                || operation == RestOperationTypeEnum.HISTORY_TYPE
+                || operation == RestOperationTypeEnum.HISTORY_SYSTEM;
     }
 
     private Decision judge(RequestConsent state, ResourceFacts facts, boolean exempt) {

@@ -158,6 +158,9 @@ public final class ConsentPolicy {
                             Optional.empty());
                     break;
                 }
+                if (!directive.permitsFor(request)) {
+                    continue; // bound by the role's default purpose: it may deny, never permit another purpose
+                }
                 if (permit == null) {
                     permit = new Decision(
                             true, Decision.Reason.CONSENT_PERMIT, Optional.of(directive.id()), Optional.empty());

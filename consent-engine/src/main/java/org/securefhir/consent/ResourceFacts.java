@@ -73,6 +73,19 @@ public final class ResourceFacts {
         return facts;
     }
 
+    /** The same facts with more labels (e.g. those of the resource's other versions). */
+    public ResourceFacts withLabels(Set<String> more) {
+        if (labels.containsAll(more)) {
+            return this;
+        }
+        Set<String> all = new HashSet<>(labels);
+        all.addAll(more);
+        ResourceFacts facts =
+                new ResourceFacts(type, reference, Set.copyOf(all), patients, ownerDecided, resource, terser);
+        facts.references = references;
+        return facts;
+    }
+
     public String type() {
         return type;
     }

@@ -41,6 +41,7 @@ class ConsentEngineTest {
                 (user, now) -> Map.of(),
                 FHIR,
                 new org.securefhir.interceptors.ownership.PatientOwnership(FHIR),
+                (type, id) -> Set.of(),
                 Clock.systemUTC());
     }
 

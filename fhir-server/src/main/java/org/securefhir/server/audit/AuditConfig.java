@@ -8,6 +8,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.Optional;
 import javax.crypto.SecretKey;
 import org.securefhir.auth.event.SecurityEventStore;
 import org.securefhir.auth.keys.SecretKeys;
@@ -15,6 +16,9 @@ import org.securefhir.interceptors.audit.AuditInterceptor;
 import org.securefhir.interceptors.audit.AuditRecords;
 import org.securefhir.interceptors.audit.AuditSink;
 import org.securefhir.interceptors.audit.AuditUnavailableException;
+import org.securefhir.interceptors.authorization.Interaction;
+import org.securefhir.interceptors.authorization.Permissions;
+import org.securefhir.interceptors.authorization.RequestPermissions;
 import org.securefhir.interceptors.ownership.PatientOwnership;
 import org.securefhir.server.authorization.AuthorizationProperties;
 import org.securefhir.server.encryption.EncryptionConfig.FhirEncryption;
@@ -72,8 +76,14 @@ public class AuditConfig {
     }
 
     @Bean
-    AuditTrail auditTrail(JdbcTemplate jdbc) {
-        return new AuditTrail(jdbc);
+    AuditTrail auditTrail(JdbcTemplate jdbc, RequestPermissions permissions) {
+        return new AuditTrail(jdbc, () -> {
+            Permissions viewer = permissions.current();
+            if (viewer.allowsUnrestricted("AuditEvent", Interaction.SEARCH)) {
+                return Optional.empty(); // an auditor: the whole record
+            }
+            return Optional.of(viewer.onlyCompartment().orElse(""));
+        });
     }
 
     @Bean

@@ -35,6 +35,16 @@ final class AuditEventRendering {
     private AuditEventRendering() {}
 
     static AuditEvent render(long id, String content) {
+        return render(id, content, java.util.Optional.empty());
+    }
+
+    /**
+     * @param patientView the patient whose view this is (a patient reading their own audit trail):
+     *     only their own patient entity is shown, the resource and consent decisions only when the
+     *     record names no other patient, never the raw query, network addresses, token or user ids,
+     *     nor error texts (which can name other patients' resources); empty for auditors
+     */
+    static AuditEvent render(long id, String content, java.util.Optional<String> patientView) {
         AuditRecord record;
         try {
             record = JdbcAuditStore.CANONICAL.readValue(content, AuditRecord.class);
@@ -60,7 +70,10 @@ final class AuditEventRendering {
         event.setAction(AuditEvent.AuditEventAction.fromCode(record.action()));
         event.setRecordedElement(new InstantType(Date.from(Instant.parse(record.recorded()))));
         event.setOutcome(AuditEvent.AuditEventOutcome.fromCode(record.outcome()));
-        if (record.outcomeDetail() != null) {
+        boolean restricted = patientView.isPresent();
+        String own = "Patient/" + patientView.orElse("");
+        boolean onlyOwn = !restricted || record.patients().equals(java.util.List.of(own));
+        if (record.outcomeDetail() != null && !restricted) {
             event.setOutcomeDesc(record.outcomeDetail());
         } else if (record.status() != null) {
             event.setOutcomeDesc(Integer.toString(record.status()));
@@ -80,16 +93,16 @@ final class AuditEventRendering {
             if (record.fhirUser() != null) {
                 who.setReference(relative(record.fhirUser()));
             }
-            if (record.userId() != null) {
+            if (record.userId() != null && !restricted) {
                 who.setIdentifier(new Identifier().setSystem(USER_ID_SYSTEM).setValue(record.userId()));
                 user.setAltId(record.userId());
             }
             user.setWho(who);
             record.roles().forEach(role -> user.addRole(new CodeableConcept().setText(role)));
-            if (record.tokenId() != null) {
+            if (record.tokenId() != null && !restricted) {
                 user.addPolicy(record.tokenId());
             }
-            if (record.sourceIp() != null) {
+            if (record.sourceIp() != null && !restricted) {
                 user.getNetwork()
                         .setAddress(record.sourceIp())
                         .setType(
@@ -108,22 +121,25 @@ final class AuditEventRendering {
         }
         event.getSource().setSite("Secure FHIR Server").setObserver(new Reference().setDisplay(record.node()));
         for (String patient : record.patients()) {
+            if (restricted && !patient.equals(own)) {
+                continue;
+            }
             event.addEntity().setWhat(new Reference(patient)).setRole(new Coding(OBJECT_ROLE, "1", "Patient"));
         }
-        if (record.resourceType() != null && record.resourceId() != null) {
+        if (record.resourceType() != null && record.resourceId() != null && onlyOwn) {
             String reference = record.resourceType() + "/" + record.resourceId()
                     + (record.versionId() != null ? "/_history/" + record.versionId() : "");
             event.addEntity()
                     .setWhat(new Reference(reference))
                     .setRole(new Coding(OBJECT_ROLE, "4", "Domain Resource"));
         }
-        if (record.query() != null) {
+        if (record.query() != null && !restricted) {
             event.addEntity()
                     .setRole(new Coding(OBJECT_ROLE, "24", "Query"))
                     .setQuery(record.query().getBytes(StandardCharsets.UTF_8))
                     .setDescription(record.resourceType());
         }
-        if (record.consent() != null) {
+        if (record.consent() != null && onlyOwn) {
             // consent decisions (BALP AuthZconsent): permit or deny, and the Consent that decided
             for (String decision : record.consent()) {
                 AuditEvent.AuditEventEntityComponent entity = event.addEntity()

@@ -4,26 +4,37 @@ import ca.uhn.fhir.rest.api.server.IBundleProvider;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.InstantType;
 import org.springframework.jdbc.core.JdbcTemplate;
 
-/** Reads the audit trail: AuditEvents rendered from the stored records, by id or by query. */
+/**
+ * Reads the audit trail: AuditEvents rendered from the stored records, by id or by query; for a
+ * patient, in the patient's view ({@link AuditEventRendering}).
+ */
 final class AuditTrail {
 
     private final JdbcTemplate jdbc;
+    private final Supplier<Optional<String>> patientView;
 
-    AuditTrail(JdbcTemplate jdbc) {
+    /**
+     * @param patientView for a viewer who may see only one patient's audit records (a patient), that
+     *     patient's id ({@code ""} for a viewer restricted to nobody); empty for auditors
+     */
+    AuditTrail(JdbcTemplate jdbc, Supplier<Optional<String>> patientView) {
         this.jdbc = jdbc;
+        this.patientView = patientView;
     }
 
     java.util.Optional<AuditEvent> read(long id) {
         return jdbc
                 .query(
                         "SELECT id, content FROM audit.record WHERE id = ?",
-                        (row, n) -> AuditEventRendering.render(row.getLong(1), row.getString(2)),
+                        (row, n) -> AuditEventRendering.render(row.getLong(1), row.getString(2), patientView.get()),
                         id)
                 .stream()
                 .findFirst();
@@ -62,9 +73,10 @@ final class AuditTrail {
             String order = query.ascending() ? "recorded ASC, id ASC" : "recorded DESC, id DESC";
             arguments.add(Math.max(0, toIndex - fromIndex));
             arguments.add(fromIndex);
+            Optional<String> view = patientView.get();
             return new ArrayList<>(jdbc.query(
                     "SELECT id, content FROM audit.record WHERE " + where + " ORDER BY " + order + " LIMIT ? OFFSET ?",
-                    (row, n) -> AuditEventRendering.render(row.getLong(1), row.getString(2)),
+                    (row, n) -> AuditEventRendering.render(row.getLong(1), row.getString(2), view),
                     arguments.toArray()));
         }
 

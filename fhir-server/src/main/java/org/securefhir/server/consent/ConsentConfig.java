@@ -86,8 +86,8 @@ public class ConsentConfig {
                 properties.patientRoles(),
                 properties.exemptRoles(),
                 properties.exemptTypes());
-        ConsentEngine engine =
-                new ConsentEngine(tokens, settings, facts, facts, facts, fhir, ownership, Clock.systemUTC());
+        ConsentEngine engine = new ConsentEngine(
+                tokens, settings, facts, facts, facts, fhir, ownership, new JdbcLabelHistory(jdbc), Clock.systemUTC());
         return new FhirConsent(
                 new ConsentEnforcement(engine, new JdbcFoundResources(jdbc, fhir, ownership)), operations);
     }

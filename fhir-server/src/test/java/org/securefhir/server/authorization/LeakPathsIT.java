@@ -19,6 +19,7 @@ import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.Device;
 import org.hl7.fhir.r4.model.Encounter;
+import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Practitioner;
@@ -340,6 +341,55 @@ class LeakPathsIT extends AbstractFhirServerIT {
                         .get("/Encounter/" + c + "-enc", "X-Purpose-Of-Use", "HPAYMT")
                         .status())
                 .isEqualTo(403);
+    }
+
+    // --- 6. patients see only themselves; a label on any version protects every version ---
+
+    @Test
+    void whenOneAuditRecordNamesSeveralPatientsThenThePatientsViewShowsOnlyThemselves() {
+        // one request that touched A's and B's data, found by a query naming both
+        Response both = fhir().get("/Task?_id=" + a + "-task," + b + "-task");
+        assertThat(ids(both)).hasSize(2);
+        TestFhirClient patient = viewers.get("patient A");
+
+        Response events = patient.get("/AuditEvent?patient=Patient/" + a + "&_count=200");
+        Response report = patient.get("/Patient/" + a + "/$access-report");
+        Response csv = patient.get("/Patient/" + a + "/$access-report?format=csv");
+
+        for (Response view : List.of(events, report, csv)) {
+            assertThat(view.status()).as(view.body()).isEqualTo(200);
+            assertThat(view.body())
+                    .doesNotContain(b)
+                    .doesNotContain("127.0.0.1")
+                    .doesNotContain("_id=");
+        }
+        assertThat(events.as(Bundle.class).getEntry()).isNotEmpty();
+        // the auditor sees the whole record
+        Response audited = viewers.get("auditor").get("/AuditEvent?patient=Patient/" + a + "&_count=200");
+        assertThat(audited.body()).contains(b);
+    }
+
+    @Test
+    void whenALaterVersionIsLabelledThenEarlierVersionsAreWithheldToo() {
+        String id = a + "-psy";
+        Observation observation = new Observation();
+        observation.setId(id);
+        observation.setStatus(Observation.ObservationStatus.FINAL);
+        observation.getCode().setText("therapy note");
+        observation.setSubject(new Reference("Patient/" + a));
+        assertThat(fhir().put("/Observation/" + id, observation).status()).isIn(200, 201);
+        TestFhirClient asNurse = viewers.get("nurse");
+        assertThat(asNurse.get("/Observation/" + id).status())
+                .as("unlabelled, treated patient")
+                .isEqualTo(200);
+
+        observation.getMeta().addSecurity("http://terminology.hl7.org/CodeSystem/v3-ActCode", "PSY", null);
+        assertThat(fhir().put("/Observation/" + id, observation).status()).isEqualTo(200);
+
+        assertThat(asNurse.get("/Observation/" + id).status()).isEqualTo(404);
+        assertThat(asNurse.get("/Observation/" + id + "/_history/1").status()).isEqualTo(404);
+        Response history = asNurse.get("/Observation/" + id + "/_history");
+        assertThat(history.as(Bundle.class).getEntry()).as(history.body()).isEmpty();
     }
 
     // --- 3. operations need scopes; irreversible ones a recent second factor ---

@@ -63,6 +63,11 @@ public final class RequestPermissions {
         return access;
     }
 
+    /** The permissions of the request on this thread (nothing without a verified token). */
+    public Permissions current() {
+        return tokens.current().map(this::forToken).orElse(anonymous).permissions();
+    }
+
     Permissions permissions(RequestDetails request) {
         return of(request).permissions();
     }
