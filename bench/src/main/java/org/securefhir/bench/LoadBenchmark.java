@@ -451,7 +451,7 @@ public final class LoadBenchmark {
                 .addObject()
                 .putArray("coding")
                 .addObject()
-                .put("system", "https://securefhir.org/fhir/CodeSystem/consent-category")
+                .put("system", "urn:securefhir:consent-category")
                 .put("code", "treatment");
         consent.putObject("patient").put("reference", patientUrl);
         ObjectNode provision = consent.putObject("provision");

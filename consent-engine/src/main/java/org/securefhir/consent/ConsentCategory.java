@@ -7,10 +7,12 @@ import java.util.Set;
 import org.securefhir.interceptors.authorization.PurposeOfUse;
 
 /**
- * The kinds of patient privacy consent this server enforces ({@code Consent.category}, code system
- * {@value #SYSTEM}). A category decides which requests a Consent binds: those made for one of its
- * purposes of use. A {@link #THIRD_PARTY} consent binds requests of the actors it names, whatever
- * their purpose.
+ * The kinds of patient privacy consent this server enforces. A category decides which requests a
+ * Consent binds: those made for one of its purposes of use ({@link #purposes}); and for which
+ * purposes its permits release data ({@link #permits}). A {@link #THIRD_PARTY} consent binds
+ * requests of the actors it names, whatever their purpose. How a {@code Consent.category} coding
+ * names a category (standard codes, or this deployment's own code system) is {@link
+ * ConsentCategoryCodes}'.
  */
 public enum ConsentCategory {
     TREATMENT("treatment", EnumSet.of(PurposeOfUse.TREAT, PurposeOfUse.ETREAT, PurposeOfUse.CAREMGT)),
@@ -25,18 +27,32 @@ public enum ConsentCategory {
                     PurposeOfUse.PATRQT)),
     RESEARCH("research", EnumSet.of(PurposeOfUse.HRESCH)),
     MARKETING("marketing", EnumSet.of(PurposeOfUse.HMARKT)),
-    THIRD_PARTY("third-party", EnumSet.complementOf(EnumSet.of(PurposeOfUse.BTG)));
-
-    public static final String SYSTEM = "https://securefhir.org/fhir/CodeSystem/consent-category";
+    THIRD_PARTY("third-party", EnumSet.complementOf(EnumSet.of(PurposeOfUse.BTG))),
+    /**
+     * A patient's general privacy consent (LOINC 59284-0 "Patient Consent", a notice of privacy
+     * practices, an information access or disclosure consent): it binds every purpose, but its
+     * permits never release research or marketing, which need a consent of their own.
+     */
+    GENERAL(
+            "general",
+            EnumSet.complementOf(EnumSet.of(PurposeOfUse.BTG)),
+            EnumSet.complementOf(EnumSet.of(PurposeOfUse.BTG, PurposeOfUse.HRESCH, PurposeOfUse.HMARKT)));
 
     private final String code;
     private final Set<PurposeOfUse> purposes;
+    private final Set<PurposeOfUse> permits;
 
     ConsentCategory(String code, Set<PurposeOfUse> purposes) {
-        this.code = code;
-        this.purposes = Set.copyOf(purposes);
+        this(code, purposes, purposes);
     }
 
+    ConsentCategory(String code, Set<PurposeOfUse> purposes, Set<PurposeOfUse> permits) {
+        this.code = code;
+        this.purposes = Set.copyOf(purposes);
+        this.permits = Set.copyOf(permits);
+    }
+
+    /** The code in this deployment's own category system. */
     public String code() {
         return code;
     }
@@ -44,6 +60,11 @@ public enum ConsentCategory {
     /** The purposes of use whose requests a consent of this category binds. */
     public Set<PurposeOfUse> purposes() {
         return purposes;
+    }
+
+    /** The purposes of use for which a permit of this category releases data. */
+    public Set<PurposeOfUse> permits() {
+        return permits;
     }
 
     public static Optional<ConsentCategory> fromCode(String code) {

@@ -150,7 +150,7 @@ public record ConsentDirective(String id, String patient, ConsentCategory catego
      * never permit another purpose).
      */
     public boolean permitsFor(AccessRequest request) {
-        return !isUnreadable() && category.purposes().contains(request.purpose());
+        return !isUnreadable() && category.permits().contains(request.purpose());
     }
 
     /** The directive's verdict on a resource for a request, if one of its rules matches. */

@@ -41,9 +41,16 @@ public final class ConsentDirectives {
     private static final Logger log = LoggerFactory.getLogger(ConsentDirectives.class);
 
     private final FhirContext fhir;
+    private final ConsentCategoryCodes categories;
 
+    /** With the default category system ({@link ConsentCategoryCodes#DEFAULT_SYSTEM}). */
     public ConsentDirectives(FhirContext fhir) {
+        this(fhir, new ConsentCategoryCodes(ConsentCategoryCodes.DEFAULT_SYSTEM));
+    }
+
+    public ConsentDirectives(FhirContext fhir, ConsentCategoryCodes categories) {
         this.fhir = fhir;
+        this.categories = categories;
     }
 
     /**
@@ -110,19 +117,24 @@ public final class ConsentDirectives {
         if (!SCOPES.contains(scope.getCode())) {
             throw new InvalidConsentException("Consent.scope '" + scope.getCode() + "' is not one of " + SCOPES);
         }
-        List<ConsentCategory> categories = new ArrayList<>();
+        Set<ConsentCategory> found = new java.util.LinkedHashSet<>();
         for (CodeableConcept category : consent.getCategory()) {
             for (Coding coding : category.getCoding()) {
-                if (ConsentCategory.SYSTEM.equals(coding.getSystem())) {
-                    categories.add(ConsentCategory.fromCode(coding.getCode())
-                            .orElseThrow(() -> new InvalidConsentException("Consent.category '" + coding.getCode()
-                                    + "' is not one of treatment, data-sharing, research, marketing, third-party")));
+                Optional<ConsentCategory> mapped = categories.of(coding.getSystem(), coding.getCode());
+                if (mapped.isEmpty() && categories.isOwnSystem(coding.getSystem())) {
+                    throw new InvalidConsentException(
+                            "Consent.category '" + coding.getCode() + "' is not one of " + categories.accepted());
                 }
+                mapped.ifPresent(found::add);
             }
         }
-        if (categories.size() != 1) {
-            throw new InvalidConsentException("Consent.category must hold exactly one code of " + ConsentCategory.SYSTEM
-                    + " (treatment, data-sharing, research, marketing or third-party)");
+        if (found.size() > 1) {
+            // a general code (e.g. LOINC 59284-0 "Patient Consent") beside a specific one: the specific one
+            found.remove(ConsentCategory.GENERAL);
+        }
+        if (found.size() != 1) {
+            throw new InvalidConsentException(
+                    "Consent.category must name exactly one kind of consent: " + categories.accepted());
         }
         String patient = patientId(consent.getPatient())
                 .orElseThrow(
@@ -131,7 +143,7 @@ public final class ConsentDirectives {
             throw new InvalidConsentException("Consent.provision is required: the rule to enforce");
         }
         ConsentDirective.Provision root = provision(consent.getProvision(), "Consent.provision");
-        ConsentCategory category = categories.get(0);
+        ConsentCategory category = found.iterator().next();
         if (category == ConsentCategory.THIRD_PARTY && root.actors().isEmpty()) {
             throw new InvalidConsentException("A third-party Consent must name its actor in Consent.provision.actor");
         }

@@ -43,6 +43,18 @@ public final class ConsentEnforcement extends ConsentInterceptor {
         this.found = found;
     }
 
+    /**
+     * Requests whose answer would tell what consent withholds ({@link ConsentEngine#oracleRefusal}),
+     * refused before anything (HAPI's authorization included) looks up what they name: a 404 for a
+     * missing instance beside a 403 for a withheld one would be the oracle again.
+     */
+    @Hook(value = Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, order = InterceptorOrder.CONSENT_ORACLES)
+    public void refuseOracles(RequestDetails request) {
+        engine.oracleRefusal(request).ifPresent(reason -> {
+            throw new ForbiddenOperationException("Access denied: " + reason);
+        });
+    }
+
     @Override
     public void interceptPreHandled(RequestDetails request) {
         if ("$meta".equals(request.getOperation()) && !engine.mayCount(request)) {

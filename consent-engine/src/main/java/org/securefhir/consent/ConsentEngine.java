@@ -224,6 +224,64 @@ public final class ConsentEngine implements IConsentService {
         return parts.length >= 2 ? parts[parts.length - 2] + "/" + parts[parts.length - 1] : reference;
     }
 
+    /**
+     * Why a request must be refused because its answer would tell what consent withholds from the
+     * requester, if it must: a reverse chain ({@code _has}) over a type consent may withhold (its
+     * matches are judged over all stored data); a conditional create, update, patch or delete of
+     * such a type (whether the match exists shows in the status) and {@code $validate} of a stored
+     * instance (404 or not), except for backend services. Empty for requesters consent does not
+     * bind.
+     */
+    public Optional<String> oracleRefusal(RequestDetails request) {
+        if (!isConsentBound(request)) {
+            return Optional.empty();
+        }
+        String type = request.getResourceName();
+        for (String name : request.getParameters().keySet()) {
+            if (name.startsWith("_has:")) {
+                String[] parts = name.split(":", 3);
+                if (parts.length < 2 || mayBeWithheld(parts[1])) {
+                    return Optional.of("search parameter " + name.split(":", 2)[0] + " matches over data patient"
+                            + " consent may withhold from you; search that type directly");
+                }
+            }
+        }
+        RestOperationTypeEnum operation = request.getRestOperationType();
+        if (operation == null || type == null || !mayBeWithheld(type) || isBackendService()) {
+            // a backend service (an interface engine: system/ scopes only) keeps conditional writes,
+            // which integrations depend on (docs/consent.md: what it can learn through them)
+            return Optional.empty();
+        }
+        boolean conditional = switch (operation) {
+            case CREATE -> request.getHeader("If-None-Exist") != null;
+            case UPDATE, PATCH, DELETE -> request.getId() == null && request.getConditionalUrl(operation) != null;
+            default -> false;
+        };
+        if (conditional) {
+            return Optional.of("conditional " + operation.getCode() + " of " + type
+                    + " would tell whether data patient consent withholds from you exists; write by id");
+        }
+        boolean validate = operation == RestOperationTypeEnum.VALIDATE || "$validate".equals(request.getOperation());
+        if (validate && request.getId() != null && request.getId().hasIdPart()) {
+            return Optional.of("$validate of a stored " + type
+                    + " would tell whether it exists where patient consent applies; validate at type level");
+        }
+        return Optional.empty();
+    }
+
+    private boolean isBackendService() {
+        return tokens.current()
+                .map(token -> !token.scopes().isEmpty()
+                        && token.scopes().stream().allMatch(scope -> scope.context() == SmartScope.Context.SYSTEM))
+                .orElse(false);
+    }
+
+    /** Whether consent may withhold resources of the type (patient data, not exempt). */
+    private boolean mayBeWithheld(String type) {
+        return ownership.kind(type) != PatientOwnership.Kind.NOT_PATIENT_DATA
+                && !settings.exemptTypes().contains(type);
+    }
+
     /** Whether consent applies to the request's requester at all (it does not to exempt ones). */
     public boolean isConsentBound(RequestDetails request) {
         return start(request).access().isPresent();

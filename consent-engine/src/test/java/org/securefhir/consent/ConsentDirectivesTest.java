@@ -50,15 +50,45 @@ class ConsentDirectivesTest {
         Consent none = TestConsents.deny("c3", "p1", "treatment").build();
         none.setCategory(java.util.List.of());
         Consent unknown = TestConsents.deny("c4", "p1", "treatment").build();
-        unknown.setCategory(java.util.List.of(new CodeableConcept(new Coding(ConsentCategory.SYSTEM, "gossip", null))));
+        unknown.setCategory(java.util.List.of(
+                new CodeableConcept(new Coding(ConsentCategoryCodes.DEFAULT_SYSTEM, "gossip", null))));
 
         assertThatThrownBy(() -> parser.parse(none))
                 .isInstanceOf(InvalidConsentException.class)
-                .hasMessageContaining("exactly one code");
+                .hasMessageContaining("exactly one kind of consent");
         assertThatThrownBy(() -> parser.parse(unknown))
                 .isInstanceOf(InvalidConsentException.class)
                 .hasMessageContaining(
-                        "'gossip' is not one of treatment, data-sharing, research, marketing, third-party");
+                        "'gossip' is not one of a code of urn:securefhir:consent-category (treatment, data-sharing");
+    }
+
+    @Test
+    void parseWhenStandardCategoryCodesThenMappedAndOtherSystemsIgnored() {
+        Consent loinc = TestConsents.deny("c5", "p1", "treatment").build();
+        loinc.setCategory(java.util.List.of(new CodeableConcept()
+                .addCoding(new Coding("http://loinc.org", "59284-0", "Patient Consent"))
+                .addCoding(new Coding("http://example.org/local", "whatever", null))));
+        Consent research = TestConsents.deny("c6", "p1", "treatment").build();
+        research.setCategory(java.util.List.of(new CodeableConcept(
+                new Coding("http://terminology.hl7.org/CodeSystem/consentcategorycodes", "research", null))));
+        Consent generalAndSpecific = TestConsents.deny("c7", "p1", "treatment").build();
+        generalAndSpecific.addCategory(new CodeableConcept(new Coding("http://loinc.org", "59284-0", null)));
+        Consent twoKinds = TestConsents.deny("c8", "p1", "treatment").build();
+        twoKinds.addCategory(new CodeableConcept(
+                new Coding("http://terminology.hl7.org/CodeSystem/consentcategorycodes", "research", null)));
+
+        assertThat(parser.parse(loinc).category()).isEqualTo(ConsentCategory.GENERAL);
+        assertThat(parser.parse(research).category()).isEqualTo(ConsentCategory.RESEARCH);
+        assertThat(parser.parse(generalAndSpecific).category()).isEqualTo(ConsentCategory.TREATMENT);
+        assertThatThrownBy(() -> parser.parse(twoKinds)).isInstanceOf(InvalidConsentException.class);
+    }
+
+    @Test
+    void whenGeneralConsentPermitsThenResearchAndMarketingStillNeedTheirOwn() {
+        assertThat(ConsentCategory.GENERAL.purposes()).contains(PurposeOfUse.HRESCH, PurposeOfUse.TREAT);
+        assertThat(ConsentCategory.GENERAL.permits())
+                .contains(PurposeOfUse.TREAT, PurposeOfUse.HPAYMT)
+                .doesNotContain(PurposeOfUse.HRESCH, PurposeOfUse.HMARKT, PurposeOfUse.BTG);
     }
 
     @Test

@@ -21,7 +21,7 @@ final class TestConsents {
         consent.setId(id);
         consent.setStatus(Consent.ConsentState.ACTIVE);
         consent.setScope(new CodeableConcept(new Coding(ConsentDirectives.SCOPE_SYSTEM, "patient-privacy", null)));
-        consent.addCategory(new CodeableConcept(new Coding(ConsentCategory.SYSTEM, category, null)));
+        consent.addCategory(new CodeableConcept(new Coding(ConsentCategoryCodes.DEFAULT_SYSTEM, category, null)));
         consent.setPatient(new Reference("Patient/" + patient));
         consent.getProvision().setType(type);
     }

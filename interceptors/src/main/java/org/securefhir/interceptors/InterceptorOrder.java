@@ -14,6 +14,10 @@ import ca.uhn.fhir.rest.server.interceptor.auth.AuthorizationConstants;
  *   <li>{@link #ROLE_POLICY}: the role policy ∩ scopes per interaction (read vs search vs history,
  *       which operation), granular-scope narrowing and paging ownership, so that a request the
  *       policy refuses never reaches a rule that could disclose more;
+ *   <li>{@link #CONSENT_ORACLES}: requests whose very answer would tell what patient consent
+ *       withholds (reverse chains over withheld types, conditional writes and {@code $validate} of
+ *       stored instances by clinicians' apps) are refused before HAPI's authorization looks up
+ *       anything they name (a 404 beside a 403 would be the oracle again);
  *   <li>{@link #ENCRYPTED_SEARCH}: searches on encrypted elements are rewritten onto blind indexes
  *       (or refused) as soon as the request is parsed, after the role policy judged them as the
  *       client wrote them and before HAPI narrows, runs, caches or the audit records them;
@@ -50,6 +54,7 @@ public final class InterceptorOrder {
     public static final int DECRYPT_STORED = ROLE_POLICY - 5;
     public static final int ENCRYPTED_SEARCH = ROLE_POLICY + 5;
     public static final int CONSENT = AUTHORIZATION + 20;
+    public static final int CONSENT_ORACLES = ROLE_POLICY + 2;
     public static final int DECRYPTION = MASKING - 10;
     public static final int ENCRYPTION = VALIDATION + 10;
     public static final int CAPABILITY_STATEMENT = 1000;

@@ -6,6 +6,7 @@ import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import java.time.Clock;
 import javax.sql.DataSource;
+import org.securefhir.consent.ConsentCategoryCodes;
 import org.securefhir.consent.ConsentDirectives;
 import org.securefhir.consent.ConsentEnforcement;
 import org.securefhir.consent.ConsentEngine;
@@ -33,8 +34,8 @@ public class ConsentConfig {
     private static final Logger log = LoggerFactory.getLogger(ConsentConfig.class);
 
     @Bean
-    ConsentDirectives consentDirectives(FhirContext fhir) {
-        return new ConsentDirectives(fhir);
+    ConsentDirectives consentDirectives(FhirContext fhir, ConsentProperties properties) {
+        return new ConsentDirectives(fhir, new ConsentCategoryCodes(properties.categorySystem()));
     }
 
     @Bean(destroyMethod = "close")

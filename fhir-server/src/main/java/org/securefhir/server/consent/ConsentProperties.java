@@ -4,6 +4,7 @@ import jakarta.validation.constraints.NotNull;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import org.securefhir.consent.ConsentCategoryCodes;
 import org.securefhir.interceptors.authorization.PurposeOfUse;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -28,6 +29,8 @@ import org.springframework.validation.annotation.Validated;
  * @param maxStaleness how old a node's cached consent facts may be before they are read again
  *     (at most 1 s: revocations take effect on every node within it)
  * @param cacheSize how many patients' consent facts a node keeps
+ * @param categorySystem this deployment's own Consent category code system (besides the standard
+ *     LOINC, consentcategorycodes and v3 ActCode codes): a URL or URN the deployment controls
  */
 @Validated
 @ConfigurationProperties("consent")
@@ -46,7 +49,8 @@ public record ConsentProperties(
         @DefaultValue({"AuditEvent", "Consent"}) Set<String> exemptTypes,
         @DefaultValue("60m") @NotNull Duration breakGlassDuration,
         @DefaultValue("1s") @NotNull Duration maxStaleness,
-        @DefaultValue("100000") int cacheSize) {
+        @DefaultValue("100000") int cacheSize,
+        @DefaultValue(ConsentCategoryCodes.DEFAULT_SYSTEM) String categorySystem) {
 
     public ConsentProperties {
         permittedByDefault = Set.copyOf(permittedByDefault);
@@ -64,6 +68,9 @@ public record ConsentProperties(
         }
         if (maxStaleness.isNegative() || maxStaleness.compareTo(Duration.ofSeconds(1)) > 0) {
             throw new IllegalArgumentException("consent.max-staleness must be at most 1s");
+        }
+        if (categorySystem == null || categorySystem.isBlank()) {
+            throw new IllegalArgumentException("consent.category-system must be set");
         }
         if (cacheSize < 1) {
             throw new IllegalArgumentException("consent.cache-size must be positive");

@@ -611,8 +611,7 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
         consent.setScope(new CodeableConcept(
                 new Coding("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy", null)));
         consent.addCategory(new CodeableConcept(new Coding("http://loinc.org", "59284-0", null)));
-        consent.addCategory(new CodeableConcept(
-                new Coding("https://securefhir.org/fhir/CodeSystem/consent-category", "treatment", null)));
+        consent.addCategory(new CodeableConcept(new Coding("urn:securefhir:consent-category", "treatment", null)));
         consent.setPatient(subject);
         consent.getProvision().setType(Consent.ConsentProvisionType.PERMIT);
         // front-desk staff record consents: what a Consent says is not clinical data

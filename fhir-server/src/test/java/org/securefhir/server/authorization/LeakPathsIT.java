@@ -144,6 +144,22 @@ class LeakPathsIT extends AbstractFhirServerIT {
         add(transaction, (Resource) new Practitioner().setId(doctor));
         add(transaction, consent(c + "-consent", c, "data-sharing"));
         add(transaction, consent(d + "-consent", d, "treatment"));
+        // A (treated by the nurse) has a psychiatric note the nurse is not cleared for
+        Observation psy = new Observation();
+        psy.setId(a + "-psynote");
+        psy.setStatus(Observation.ObservationStatus.FINAL);
+        psy.getCode().addCoding().setSystem(SNOMED).setCode(diagnosis + "psy");
+        psy.setSubject(new Reference("Patient/" + a));
+        psy.getMeta().addSecurity("http://terminology.hl7.org/CodeSystem/v3-ActCode", "PSY", null);
+        add(transaction, psy);
+        // B (whom the doctor does not treat) has an observation with a known identifier
+        Observation identified = new Observation();
+        identified.setId(b + "-ident");
+        identified.setStatus(Observation.ObservationStatus.FINAL);
+        identified.getCode().setText("identified");
+        identified.addIdentifier().setSystem("urn:lp:" + run).setValue("secret");
+        identified.setSubject(new Reference("Patient/" + b));
+        add(transaction, identified);
         // only B has the diagnosis
         Condition condition = new Condition();
         condition.setId(b + "-cond");
@@ -172,6 +188,7 @@ class LeakPathsIT extends AbstractFhirServerIT {
                 client(logins.accessToken(
                         Role.PATIENT, Optional.of("Patient/" + a), "openid fhirUser launch/patient patient/*.rs")));
         viewers.put("physician", client(logins.accessToken(Role.PHYSICIAN, Optional.of(doctor), "user/*.rs")));
+        viewers.put("physician cruds", client(logins.accessToken(Role.PHYSICIAN, Optional.of(doctor), "user/*.cruds")));
         viewers.put("nurse", client(logins.accessToken(Role.NURSE, Optional.of(nurse), "user/*.rs")));
         viewers.put(
                 "billing",
@@ -286,6 +303,48 @@ class LeakPathsIT extends AbstractFhirServerIT {
         Response own = patient.get("/Patient?_has:Task:patient:status=requested");
         assertThat(own.status()).as(own.body()).isEqualTo(200);
         assertThat(ids(own)).containsExactly("Patient/" + a);
+    }
+
+    @Test
+    void whenNurseUsesAReverseChainOverDataWithheldFromThemThen403() {
+        // A is treated by the nurse, but A's psychiatric note is withheld from them
+        TestFhirClient asNurse = viewers.get("nurse");
+        assertThat(asNurse.get("/Observation/" + a + "-psynote").status()).isEqualTo(404);
+
+        Response chained = asNurse.get("/Patient?_has:Observation:subject:code=" + SNOMED + "%7C" + diagnosis + "psy");
+
+        assertThat(chained.status()).as(chained.body()).isEqualTo(403);
+        assertThat(chained.body()).doesNotContain(diagnosis);
+    }
+
+    @Test
+    void whenClinicianWritesConditionallyOrValidatesAStoredInstanceThenNoAnswerTellsAWithheldResourceExists() {
+        TestFhirClient physician = viewers.get("physician cruds");
+        Observation duplicate = new Observation();
+        duplicate.setStatus(Observation.ObservationStatus.FINAL);
+        duplicate.getCode().setText("duplicate");
+        duplicate.setSubject(new Reference("Patient/" + c));
+        String body = TestFhirClient.encode(duplicate);
+
+        Response create = physician.send(
+                "POST",
+                "/Observation",
+                TestFhirClient.FHIR_JSON,
+                body,
+                "If-None-Exist",
+                "identifier=urn:lp:" + run + "%7Csecret");
+        Response update = physician.send(
+                "PUT", "/Observation?identifier=urn:lp:" + run + "%7Csecret", TestFhirClient.FHIR_JSON, body);
+        Response validate = physician.get("/Observation/" + b + "-ident/$validate?mode=delete");
+        Response validateMissing = physician.get("/Observation/" + b + "-nothing/$validate?mode=delete");
+
+        for (Response response : List.of(create, update, validate, validateMissing)) {
+            assertThat(response.status()).as(response.body()).isEqualTo(403);
+        }
+        assertThat(fhir().get("/Observation?identifier=urn:lp:" + run + "%7Csecret")
+                        .as(Bundle.class)
+                        .getEntry())
+                .hasSize(1);
     }
 
     // --- 4. purpose of use ---
@@ -445,8 +504,7 @@ class LeakPathsIT extends AbstractFhirServerIT {
         consent.setStatus(org.hl7.fhir.r4.model.Consent.ConsentState.ACTIVE);
         consent.setScope(new CodeableConcept(
                 new Coding("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy", null)));
-        consent.addCategory(new CodeableConcept(
-                new Coding("https://securefhir.org/fhir/CodeSystem/consent-category", category, null)));
+        consent.addCategory(new CodeableConcept(new Coding("urn:securefhir:consent-category", category, null)));
         consent.setPatient(new Reference("Patient/" + patient));
         consent.getProvision().setType(org.hl7.fhir.r4.model.Consent.ConsentProvisionType.DENY);
         return consent;

@@ -67,7 +67,7 @@ class ConsentIT extends AbstractFhirServerIT {
 
     private static final String TAG_SYSTEM = "https://securefhir.org/test/consent-run";
     private static final String ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
-    private static final String CATEGORY = "https://securefhir.org/fhir/CodeSystem/consent-category";
+    private static final String CATEGORY = "urn:securefhir:consent-category";
 
     @Autowired
     private UserAccounts accounts;
