@@ -282,6 +282,19 @@ public final class ConsentEngine implements IConsentService {
                 && !settings.exemptTypes().contains(type);
     }
 
+    /** The requester's own Practitioner, when the treatment relationship binds them. */
+    public Optional<String> relationshipBoundPractitioner(RequestDetails request) {
+        return start(request)
+                .access()
+                .filter(AccessRequest::relationshipRequired)
+                .flatMap(AccessRequest::practitioner);
+    }
+
+    /** Whether the practitioner ({@code Practitioner/x}) treats the patient now. */
+    public boolean treats(String practitioner, String patient) {
+        return relationships.treats(practitioner, patient);
+    }
+
     /** Whether consent applies to the request's requester at all (it does not to exempt ones). */
     public boolean isConsentBound(RequestDetails request) {
         return start(request).access().isPresent();

@@ -85,7 +85,17 @@ final class CachedConsentFacts
     private final int maxEntries;
     private final AtomicLong generation = new AtomicLong();
     private final Map<String, List<ConsentDirective>> directives = new ConcurrentHashMap<>();
-    private final Map<String, Map<String, Boolean>> treated = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Known>> treated = new ConcurrentHashMap<>();
+
+    /**
+     * How long an answer about a treatment relationship is kept: relationships also end with time
+     * (an encounter finished long enough ago, a care team's period), not only with changes.
+     */
+    static final java.time.Duration RELATIONSHIP_TTL = java.time.Duration.ofMinutes(5);
+
+    /** A cached answer and when it was found. */
+    private record Known(boolean treats, long atNanos) {}
+
     private final Map<String, List<Grant>> grants = new ConcurrentHashMap<>();
     private final ExecutorService warmer = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "consent-cache-warm-up");
@@ -229,16 +239,17 @@ final class CachedConsentFacts
         if (!feed.fresh()) {
             return relationshipLoader.treats(practitioner, patient);
         }
-        Map<String, Boolean> byPractitioner = treated.get(patient);
-        Boolean known = byPractitioner == null ? null : byPractitioner.get(practitioner);
-        if (known != null) {
-            return known;
+        Map<String, Known> byPractitioner = treated.get(patient);
+        Known known = byPractitioner == null ? null : byPractitioner.get(practitioner);
+        if (known != null && System.nanoTime() - known.atNanos() < RELATIONSHIP_TTL.toNanos()) {
+            return known.treats();
         }
         long before = generation.get();
         boolean treats = relationshipLoader.treats(practitioner, patient);
         if (generation.get() == before) {
             bound(treated);
-            treated.computeIfAbsent(patient, p -> new ConcurrentHashMap<>()).put(practitioner, treats);
+            treated.computeIfAbsent(patient, p -> new ConcurrentHashMap<>())
+                    .put(practitioner, new Known(treats, System.nanoTime()));
         }
         return treats;
     }

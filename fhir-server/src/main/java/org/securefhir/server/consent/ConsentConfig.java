@@ -6,6 +6,7 @@ import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import java.time.Clock;
 import javax.sql.DataSource;
+import org.securefhir.consent.CareRegistration;
 import org.securefhir.consent.ConsentCategoryCodes;
 import org.securefhir.consent.ConsentDirectives;
 import org.securefhir.consent.ConsentEnforcement;
@@ -72,9 +73,9 @@ public class ConsentConfig {
                 throw new IllegalStateException("consent.enabled=false is refused in the 'prod' profile");
             }
             log.warn("consent.enabled=false: PATIENT CONSENTS ARE NOT ENFORCED (benchmarks only)");
-            return new FhirConsent(null, operations);
+            return new FhirConsent(null, null, operations);
         }
-        JpaConsentFacts store = new JpaConsentFacts(daos, parser);
+        JpaConsentFacts store = new JpaConsentFacts(daos, parser, Clock.systemUTC());
         JdbcConsentDirectives directives = new JdbcConsentDirectives(jdbc, fhir, parser, store);
         CachedConsentFacts facts = new CachedConsentFacts(
                 directives, directives::all, store, breakGlass::unexpired, feed, properties.cacheSize());
@@ -90,15 +91,19 @@ public class ConsentConfig {
         ConsentEngine engine = new ConsentEngine(
                 tokens, settings, facts, facts, facts, fhir, ownership, new JdbcLabelHistory(jdbc), Clock.systemUTC());
         return new FhirConsent(
-                new ConsentEnforcement(engine, new JdbcFoundResources(jdbc, fhir, ownership)), operations);
+                new ConsentEnforcement(engine, new JdbcFoundResources(jdbc, fhir, ownership)),
+                new CareRegistration(engine),
+                operations);
     }
 
     /** The consent parts of the FHIR endpoint, registered in one call. */
-    public record FhirConsent(ConsentEnforcement enforcement, BreakGlassOperations operations) {
+    public record FhirConsent(
+            ConsentEnforcement enforcement, CareRegistration registration, BreakGlassOperations operations) {
 
         public void registerOn(RestfulServer server) {
             if (enforcement != null) {
                 server.registerInterceptor(enforcement);
+                server.registerInterceptor(registration);
             }
             server.registerProvider(operations);
         }

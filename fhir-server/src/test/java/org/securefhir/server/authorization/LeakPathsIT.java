@@ -160,6 +160,32 @@ class LeakPathsIT extends AbstractFhirServerIT {
         identified.addIdentifier().setSystem("urn:lp:" + run).setValue("secret");
         identified.setSubject(new Reference("Patient/" + b));
         add(transaction, identified);
+        // care with B that is not (or no longer) real: a cancelled visit, one finished 60 days ago,
+        // a care team that ended: none of them makes the nurse treat B
+        Encounter cancelled = new Encounter();
+        cancelled.setId(b + "-cancelled");
+        cancelled.setStatus(Encounter.EncounterStatus.CANCELLED);
+        cancelled.setClass_(new Coding(ACT_CODE, "AMB", null));
+        cancelled.setSubject(new Reference("Patient/" + b));
+        cancelled.addParticipant().setIndividual(new Reference(nurse));
+        add(transaction, cancelled);
+        Encounter old = new Encounter();
+        old.setId(b + "-old");
+        old.setStatus(Encounter.EncounterStatus.FINISHED);
+        old.setClass_(new Coding(ACT_CODE, "AMB", null));
+        old.setSubject(new Reference("Patient/" + b));
+        old.addParticipant().setIndividual(new Reference(nurse));
+        old.getPeriod()
+                .setStart(java.util.Date.from(Instant.now().minus(java.time.Duration.ofDays(61))))
+                .setEnd(java.util.Date.from(Instant.now().minus(java.time.Duration.ofDays(60))));
+        add(transaction, old);
+        org.hl7.fhir.r4.model.CareTeam ended = new org.hl7.fhir.r4.model.CareTeam();
+        ended.setId(b + "-team");
+        ended.setStatus(org.hl7.fhir.r4.model.CareTeam.CareTeamStatus.ACTIVE);
+        ended.setSubject(new Reference("Patient/" + b));
+        ended.addParticipant().setMember(new Reference(nurse));
+        ended.getPeriod().setEnd(java.util.Date.from(Instant.now().minus(java.time.Duration.ofDays(1))));
+        add(transaction, ended);
         // only B has the diagnosis
         Condition condition = new Condition();
         condition.setId(b + "-cond");
@@ -345,6 +371,46 @@ class LeakPathsIT extends AbstractFhirServerIT {
                         .as(Bundle.class)
                         .getEntry())
                 .hasSize(1);
+    }
+
+    // --- 5. the treatment relationship comes from real care, registered by someone else ---
+
+    @Test
+    void whenClinicianRegistersCareForThemselfThen403AnAlertAndNoRelationship() throws Exception {
+        TestFhirClient physician = viewers.get("physician cruds");
+        Encounter own = new Encounter();
+        own.setStatus(Encounter.EncounterStatus.INPROGRESS);
+        own.setClass_(new Coding(ACT_CODE, "AMB", null));
+        own.setSubject(new Reference("Patient/" + a));
+        own.addParticipant().setIndividual(new Reference(doctor));
+        org.hl7.fhir.r4.model.CareTeam team = new org.hl7.fhir.r4.model.CareTeam();
+        team.setStatus(org.hl7.fhir.r4.model.CareTeam.CareTeamStatus.ACTIVE);
+        team.setSubject(new Reference("Patient/" + a));
+        team.addParticipant().setMember(new Reference(doctor));
+
+        Response encounter = physician.post("/Encounter", own);
+        Response careTeam = physician.post("/CareTeam", team);
+
+        assertThat(encounter.status()).as(encounter.body()).isEqualTo(403);
+        assertThat(careTeam.status()).as(careTeam.body()).isEqualTo(403);
+        assertThat(physician.get("/Task/" + a + "-task").status()).isEqualTo(404);
+        // for a patient the doctor already treats, documenting care is fine
+        own.setSubject(new Reference("Patient/" + c));
+        assertThat(physician.post("/Encounter", own).status()).isEqualTo(201);
+        Instant deadline = Instant.now().plusSeconds(10);
+        boolean alerted = false;
+        while (!alerted && Instant.now().isBefore(deadline)) {
+            alerted = viewers.get("auditor")
+                    .get("/AuditEvent?subtype=self-made-relationship&_count=200")
+                    .body()
+                    .contains(doctor);
+            if (!alerted) {
+                Thread.sleep(200);
+            }
+        }
+        assertThat(alerted)
+                .as("a self-made-relationship alert naming the doctor")
+                .isTrue();
     }
 
     // --- 4. purpose of use ---

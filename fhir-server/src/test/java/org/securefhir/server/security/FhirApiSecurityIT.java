@@ -32,6 +32,12 @@ class FhirApiSecurityIT extends AbstractFhirServerIT {
     @Autowired
     private JWKSet signingKeys;
 
+    @Autowired
+    private com.nimbusds.jose.jwk.source.JWKSource<com.nimbusds.jose.proc.SecurityContext> keySource;
+
+    @Autowired
+    private org.springframework.jdbc.core.JdbcTemplate jdbc;
+
     @Test
     void requestWhenNoTokenThen401WithBearerChallengeAndOperationOutcome() {
         for (String path : new String[] {"/Patient", "/Patient/demo-patient", "/Patient/demo-patient/_history", "/"}) {
@@ -85,6 +91,57 @@ class FhirApiSecurityIT extends AbstractFhirServerIT {
             assertThat(response.status()).as(token).isEqualTo(401);
             assertThat(response.header("WWW-Authenticate")).contains("invalid_token");
         }
+    }
+
+    /**
+     * Each validator proven necessary on its own: every token below starts from a stored, valid
+     * token and differs in one thing only (re-signed with the server's own key and put in the store
+     * in the original's place, so every other check passes).
+     */
+    @Test
+    void requestWhenStoredTokenChangedInOneClaimThen401ForEachValidator() throws Exception {
+        org.securefhir.server.support.TestStoredTokens stored =
+                new org.securefhir.server.support.TestStoredTokens(keySource, jdbc);
+        java.util.Map<String, java.util.Map<String, Object>> changes = new java.util.LinkedHashMap<>();
+        changes.put("issuer", java.util.Map.of("iss", "https://evil.example/auth"));
+        changes.put("audience", java.util.Map.of("aud", java.util.List.of("https://other.example/fhir")));
+        changes.put(
+                "expired",
+                java.util.Map.of(
+                        "iat",
+                        Instant.now().minusSeconds(7200),
+                        "exp",
+                        Instant.now().minusSeconds(3600)));
+        changes.put("not yet valid", java.util.Map.of("nbf", Instant.now().plusSeconds(3600)));
+
+        // the control: re-signed and stored without a change, it is served
+        String control = stored.withClaims(demoBackendToken("system/*.rs"), java.util.Map.of());
+        assertThat(anonymousFhir()
+                        .get("/Patient?_count=1", "Authorization", "Bearer " + control)
+                        .status())
+                .isEqualTo(200);
+        java.util.Map<String, String> tokens = new java.util.LinkedHashMap<>();
+        for (java.util.Map.Entry<String, java.util.Map<String, Object>> change : changes.entrySet()) {
+            tokens.put(change.getKey(), stored.withClaims(demoBackendToken("system/*.rs"), change.getValue()));
+        }
+        String original = demoBackendToken("system/*.rs");
+        tokens.put(
+                "signature (one claim changed, original signature)",
+                stored.store(
+                        original,
+                        org.securefhir.server.support.TestStoredTokens.tampered(
+                                original, java.util.Map.of("roles", java.util.List.of("integration", "admin")))));
+        tokens.put(
+                "not issued (valid signature, not in the store)",
+                stored.signed(
+                        demoBackendToken("system/*.rs"),
+                        java.util.Map.of("jti", UUID.randomUUID().toString())));
+
+        tokens.forEach((name, token) -> {
+            Response response = anonymousFhir().get("/Patient?_count=1", "Authorization", "Bearer " + token);
+            assertThat(response.status()).as(name).isEqualTo(401);
+            assertThat(response.header("WWW-Authenticate")).as(name).contains("invalid_token");
+        });
     }
 
     @Test

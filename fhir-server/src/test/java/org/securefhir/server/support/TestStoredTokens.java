@@ -32,6 +32,40 @@ public final class TestStoredTokens {
 
     /** The stored token with these claims replaced; the original is no longer active. */
     public String withClaims(String stored, Map<String, Object> changes) {
+        return store(stored, signed(stored, changes));
+    }
+
+    /** Puts a token value in the place of a stored one (the original is no longer active). */
+    public String store(String stored, String replacement) {
+        int updated = jdbc.update(
+                "UPDATE smart_auth.oauth2_authorization SET access_token_value = ? WHERE access_token_value = ?",
+                replacement,
+                stored);
+        if (updated != 1) {
+            throw new IllegalStateException("the token is not stored");
+        }
+        return replacement;
+    }
+
+    /** The token with these claims replaced and its original signature kept (a tampered token). */
+    public static String tampered(String stored, Map<String, Object> changes) {
+        try {
+            SignedJWT original = SignedJWT.parse(stored);
+            Map<String, Object> claims =
+                    new HashMap<>(original.getJWTClaimsSet().toJSONObject());
+            claims.putAll(changes);
+            String payload = com.nimbusds.jose.util.Base64URL.encode(
+                            com.nimbusds.jose.util.JSONObjectUtils.toJSONString(claims))
+                    .toString();
+            String[] parts = stored.split("\\.");
+            return parts[0] + "." + payload + "." + parts[2];
+        } catch (ParseException e) {
+            throw new IllegalArgumentException("not a JWT", e);
+        }
+    }
+
+    /** The token with these claims replaced, signed with the server's key, not stored. */
+    public String signed(String stored, Map<String, Object> changes) {
         SignedJWT original;
         Map<String, Object> claims;
         try {
@@ -46,18 +80,10 @@ public final class TestStoredTokens {
                         original.getHeader().getAlgorithm().getName()))
                 .keyId(original.getHeader().getKeyID())
                 .build();
-        String changed = new NimbusJwtEncoder(keys)
+        return new NimbusJwtEncoder(keys)
                 .encode(JwtEncoderParameters.from(
                         header,
                         JwtClaimsSet.builder().claims(all -> all.putAll(claims)).build()))
                 .getTokenValue();
-        int updated = jdbc.update(
-                "UPDATE smart_auth.oauth2_authorization SET access_token_value = ? WHERE access_token_value = ?",
-                changed,
-                stored);
-        if (updated != 1) {
-            throw new IllegalStateException("the token is not stored");
-        }
-        return changed;
     }
 }

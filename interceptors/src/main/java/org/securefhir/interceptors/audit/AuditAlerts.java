@@ -27,7 +27,9 @@ import java.util.Map;
  *       {@code BTG}, HL7 v3 ActReason break-the-glass), once per user and patient per hour;
  *   <li>{@code no-treatment-relationship}: a clinician reached, or tried to reach, a patient they
  *       have no treatment relationship with (refused by the consent engine, or let through by
- *       break-glass), once per user and patient per hour.
+ *       break-glass), once per user and patient per hour;
+ *   <li>{@code self-made-relationship}: a clinician tried to make themself a patient's treating
+ *       practitioner (refused), once per user and patient per hour.
  * </ul>
  * Each rule raises at most once per user (or address) per window. Not thread-safe: one evaluator.
  */
@@ -75,6 +77,16 @@ public final class AuditAlerts {
                     record,
                     "no-treatment-relationship",
                     "access to patients the user has no treatment relationship with"
+                            + (patients.isEmpty() ? "" : ": " + patients)));
+        }
+        if (record.consent() != null
+                && who != null
+                && record.consent().stream().anyMatch(decision -> decision.contains("self-made-relationship"))
+                && once("self-made-relationship", who + "|" + patients, at, HOUR)) {
+            alerts.add(alert(
+                    record,
+                    "self-made-relationship",
+                    "a clinician tried to register a treatment relationship for themself"
                             + (patients.isEmpty() ? "" : ": " + patients)));
         }
         if (record.status() != null && (record.status() == 401 || record.status() == 403)) {
