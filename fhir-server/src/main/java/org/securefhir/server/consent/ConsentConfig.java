@@ -52,6 +52,13 @@ public class ConsentConfig {
         return new JdbcBreakGlass(jdbc, Clock.systemUTC());
     }
 
+    /** Whom the SMART patient picker and EHR launches offer a user (treated patients for clinicians). */
+    @Bean
+    LaunchablePatients launchablePatients(
+            ConsentProperties properties, DaoRegistry daos, ConsentDirectives parser, JdbcBreakGlass breakGlass) {
+        return new LaunchablePatients(properties, new JpaConsentFacts(daos, parser, Clock.systemUTC()), breakGlass);
+    }
+
     @Bean
     FhirConsent fhirConsent(
             ConsentProperties properties,

@@ -12,11 +12,13 @@ import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Patient;
 import org.securefhir.auth.smart.PatientDirectory;
 import org.securefhir.interceptors.encryption.BlindIndex;
+import org.securefhir.server.consent.LaunchablePatients;
 import org.securefhir.server.encryption.EncryptionConfig.FhirEncryption;
 import org.springframework.stereotype.Component;
 
@@ -31,10 +33,17 @@ final class HapiPatientDirectory implements PatientDirectory {
 
     private final DaoRegistry daos;
     private final FhirEncryption encryption;
+    private final LaunchablePatients launchable;
 
-    HapiPatientDirectory(DaoRegistry daos, FhirEncryption encryption) {
+    HapiPatientDirectory(DaoRegistry daos, FhirEncryption encryption, LaunchablePatients launchable) {
         this.daos = daos;
         this.encryption = encryption;
+        this.launchable = launchable;
+    }
+
+    @Override
+    public boolean offers(String userId, Optional<String> fhirUser, Set<String> roles, String patientId) {
+        return launchable.offers(userId, fhirUser, roles, patientId);
     }
 
     /** By name; with field encryption, an exact match of a name part through the blind index. */

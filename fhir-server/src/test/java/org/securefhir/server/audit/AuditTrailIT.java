@@ -79,10 +79,13 @@ class AuditTrailIT extends AbstractFhirServerIT {
         // when they do one of everything
         Patient patient = new Patient();
         patient.addName().setFamily("Audited");
-        // the physician treats this patient (consent's treatment relationship)
+        String p = fhir.create("/Patient", patient);
+        // the physician treats this patient (consent's treatment relationship), registered by someone
+        // else (a clinician cannot make themself a patient's general practitioner)
         fhir().put("/Practitioner/audit-doc", new org.hl7.fhir.r4.model.Practitioner().setId("audit-doc"));
         patient.addGeneralPractitioner(new org.hl7.fhir.r4.model.Reference("Practitioner/audit-doc"));
-        String p = fhir.create("/Patient", patient);
+        patient.setId(p);
+        assertThat(fhir().put("/Patient/" + p, patient).status()).isEqualTo(200);
         Observation observation = new Observation();
         observation.setStatus(Observation.ObservationStatus.FINAL);
         observation.getCode().setText("audit test");

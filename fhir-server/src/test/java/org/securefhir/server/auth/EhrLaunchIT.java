@@ -9,6 +9,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.Test;
@@ -153,6 +154,41 @@ class EhrLaunchIT extends AbstractFhirServerIT {
         JsonNode response = JSON.readTree(token.body());
         assertThat(response.path("patient").asText()).as(token.body()).isEqualTo("demo-patient");
         assertThat(response.path("need_patient_banner").asBoolean()).isTrue();
+    }
+
+    @Test
+    void launchWhenClinicianDoesNotTreatThePatientThenNotOfferedNorPickableNorInContext() throws Exception {
+        // a physician on no care team, encounter or general practitioner list of the demo patient
+        TestLogins.User stranger = user(Role.PHYSICIAN, Optional.of("Practitioner/treats-nobody-" + UUID.randomUUID()));
+        TestBrowser browser = browser();
+        String scope = "launch/patient openid patient/*.rs";
+
+        Page toConsent = authorize(browser, stranger, scope, null, verifier(), false);
+        Page matches = browser.get(toConsent.location() + "&q=Patient");
+        assertThat(matches.body()).contains("patient-picker").doesNotContain("demo-patient");
+        Page pick = browser.post(
+                "/auth/consent/patient",
+                List.of(
+                        Map.entry("client_id", DemoData.PUBLIC_CLIENT_ID),
+                        Map.entry("scope", scope),
+                        Map.entry("state", matches.field("state")),
+                        Map.entry("patient", "demo-patient"),
+                        Map.entry("_csrf", matches.field("_csrf"))));
+        assertThat(pick.body()).contains("cannot be chosen");
+
+        // an EHR launch naming the patient does not put them in the stranger's context
+        String launch = mintLaunch(Map.of("patient", "demo-patient"));
+        String verifier = verifier();
+        TestBrowser ehr = browser();
+        // (another user of the same kind: a TOTP code is accepted once)
+        TestLogins.User other = user(Role.NURSE, Optional.of("Practitioner/treats-nobody-" + UUID.randomUUID()));
+        Page redirect = authorize(ehr, other, "launch openid fhirUser patient/*.rs", launch, verifier);
+        assertThat(redirect.location()).as(redirect.body()).startsWith(REDIRECT);
+        JsonNode response = JSON.readTree(
+                exchange(ehr, redirect.locationQuery().get("code"), verifier).body());
+        assertThat(response.path("patient").isMissingNode())
+                .as(response.toString())
+                .isTrue();
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import org.securefhir.auth.client.AssertionReplayGuard;
 import org.securefhir.auth.client.ClientAssertionDecoders;
@@ -17,6 +18,7 @@ import org.securefhir.auth.event.SecurityEventSink;
 import org.securefhir.auth.keys.SigningKeys;
 import org.securefhir.auth.smart.EhrLaunches;
 import org.securefhir.auth.smart.LaunchContextResolver;
+import org.securefhir.auth.smart.PatientDirectory;
 import org.securefhir.auth.smart.PickedPatients;
 import org.securefhir.auth.smart.SmartAuthorizationRequests;
 import org.securefhir.auth.smart.SmartTokenCustomizer;
@@ -285,8 +287,17 @@ public class AuthorizationServerConfig {
 
     @Bean
     LaunchContextResolver launchContextResolver(
-            UserAccounts users, EhrLaunches launches, PickedPatients picked, SmartAuthProperties properties) {
-        return new LaunchContextResolver(users, launches, picked, properties.issuer() + "/smart-style.json");
+            UserAccounts users,
+            EhrLaunches launches,
+            PickedPatients picked,
+            SmartAuthProperties properties,
+            ObjectProvider<PatientDirectory> directory) {
+        return new LaunchContextResolver(
+                users,
+                launches,
+                picked,
+                properties.issuer() + "/smart-style.json",
+                () -> Optional.ofNullable(directory.getIfAvailable()));
     }
 
     /** SMART claims; signs with the newest key (by kid) so older keys can stay published after a rotation. */

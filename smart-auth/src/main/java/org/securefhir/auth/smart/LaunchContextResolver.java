@@ -3,6 +3,7 @@ package org.securefhir.auth.smart;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.securefhir.auth.user.Role;
 import org.securefhir.auth.user.UserAccount;
@@ -16,7 +17,9 @@ import org.springframework.security.oauth2.server.authorization.OAuth2Authorizat
  *
  * <ul>
  *   <li>EHR launch ({@code launch} scope and a valid launch id): the EHR's patient, encounter,
- *       {@code fhirContext}, banner flag and style.
+ *       {@code fhirContext}, banner flag and style, when the host's {@link PatientDirectory} offers
+ *       the patient to the user (a clinician bound by the treatment relationship: only a patient
+ *       they treat); otherwise no patient is in context.
  *   <li>Standalone launch with {@code launch/patient}: a patient user's own Patient; for a
  *       clinician, the patient they chose in the picker on the consent screen. With a banner.
  * </ul>
@@ -28,13 +31,25 @@ public final class LaunchContextResolver {
     private final EhrLaunches launches;
     private final PickedPatients picked;
     private final String defaultStyleUrl;
+    private final Supplier<Optional<PatientDirectory>> directory;
 
     public LaunchContextResolver(
             UserAccounts users, EhrLaunches launches, PickedPatients picked, String defaultStyleUrl) {
+        this(users, launches, picked, defaultStyleUrl, Optional::empty);
+    }
+
+    /** @param directory the host's patients, which decides whom a user may open through a launch */
+    public LaunchContextResolver(
+            UserAccounts users,
+            EhrLaunches launches,
+            PickedPatients picked,
+            String defaultStyleUrl,
+            Supplier<Optional<PatientDirectory>> directory) {
         this.users = users;
         this.launches = launches;
         this.picked = picked;
         this.defaultStyleUrl = defaultStyleUrl;
+        this.directory = directory;
     }
 
     /** The context of an authorization (its principal, granted scopes, launch id and picked patient). */
@@ -53,7 +68,13 @@ public final class LaunchContextResolver {
         Set<String> roles = user.get().roles().stream().map(Role::code).collect(Collectors.toSet());
         if (scopes.contains("launch") && launchId.isPresent()) {
             Optional<EhrLaunch> ehr = launches.find(launchId.get());
-            if (ehr.isPresent()) {
+            boolean offered = ehr.isPresent()
+                    && directory
+                            .get()
+                            .map(patients -> patients.offers(
+                                    user.get().id(), fhirUser, roles, ehr.get().patient()))
+                            .orElse(true);
+            if (ehr.isPresent() && offered) {
                 EhrLaunch launch = ehr.get();
                 return new LaunchContext(
                         fhirUser,

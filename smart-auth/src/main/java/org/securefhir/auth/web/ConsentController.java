@@ -88,7 +88,7 @@ final class ConsentController {
             }
             model.addAttribute("picked", picker.picked(authorization.getId()).orElse(null));
             model.addAttribute("query", query);
-            model.addAttribute("matches", query.isBlank() ? List.of() : picker.search(query));
+            model.addAttribute("matches", query.isBlank() ? List.of() : picker.search(query, principal.getName()));
         }
         return "auth/consent";
     }

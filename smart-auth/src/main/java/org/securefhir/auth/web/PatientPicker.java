@@ -55,12 +55,27 @@ final class PatientPicker {
                 && user.get().roles().stream().anyMatch(PICKING_ROLES::contains);
     }
 
-    List<PatientChoice> search(String name) {
+    /** Patients matching the name that the user may open (e.g. only those they treat). */
+    List<PatientChoice> search(String name, String userId) {
         String text = name.strip();
-        if (text.length() < 2 || text.length() > 100) {
+        Optional<UserAccount> user = users.findById(userId);
+        if (text.length() < 2 || text.length() > 100 || user.isEmpty()) {
             return List.of();
         }
-        return directory.getObject().search(text, MAX_MATCHES);
+        return directory.getObject().search(text, MAX_MATCHES * 5).stream()
+                .filter(choice -> offers(user.get(), choice.id()))
+                .limit(MAX_MATCHES)
+                .toList();
+    }
+
+    private boolean offers(UserAccount user, String patientId) {
+        return directory
+                .getObject()
+                .offers(
+                        user.id(),
+                        user.fhirUser(),
+                        user.roles().stream().map(Role::code).collect(java.util.stream.Collectors.toSet()),
+                        patientId);
     }
 
     Optional<PatientChoice> picked(String authorizationId) {
@@ -69,7 +84,9 @@ final class PatientPicker {
 
     /** Records the choice if the patient exists; false otherwise. */
     boolean pick(String authorizationId, String patientId, String userId) {
-        if (!needed(userId) || directory.getObject().find(patientId).isEmpty()) {
+        if (!needed(userId)
+                || directory.getObject().find(patientId).isEmpty()
+                || !offers(users.findById(userId).orElseThrow(), patientId)) {
             return false;
         }
         picked.pick(authorizationId, patientId, userId);
