@@ -118,7 +118,17 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
         }
 
         List<String> clinicalOnly() {
-            return List.of(clinical(), vital(), reason(), narrative(), id("obs"), id("cond"), id("doc"), id("bin"));
+            return List.of(
+                    clinical(),
+                    vital(),
+                    reason(),
+                    narrative(),
+                    id("obs"),
+                    id("cond"),
+                    id("doc"),
+                    id("bin"),
+                    id("task"),
+                    id("dev"));
         }
     }
 
@@ -385,6 +395,11 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
                 get("read clinical", "/Observation/" + b.id("obs")),
                 get("vread", "/Observation/" + b.id("obs") + "/_history/1"),
                 get("read Binary", "/Binary/" + b.id("bin")),
+                get("read Task", "/Task/" + b.id("task")),
+                get("read Device", "/Device/" + b.id("dev")),
+                get("Task search", "/Task?_count=200"),
+                get("Device search", "/Device?_count=200"),
+                get("Task by patient", "/Task?patient=Patient/" + bp),
                 get("type search", "/Observation"),
                 get("search by subject", "/Observation?subject=Patient/" + bp),
                 get("search by patient", "/Observation?patient=" + bp),
@@ -638,6 +653,20 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
         document.setDescription(chart.clinical() + " discharge summary");
         document.addContent().getAttachment().setContentType("text/plain").setUrl("Binary/" + chart.id("bin"));
 
+        // patient data R4 leaves out of the Patient compartment (PatientOwnership)
+        org.hl7.fhir.r4.model.Task task = new org.hl7.fhir.r4.model.Task();
+        task.setId(chart.id("task"));
+        task.setStatus(org.hl7.fhir.r4.model.Task.TaskStatus.REQUESTED);
+        task.setIntent(org.hl7.fhir.r4.model.Task.TaskIntent.ORDER);
+        task.setFor(subject);
+        task.setDescription(chart.clinical() + " follow-up call");
+        org.hl7.fhir.r4.model.Device device = new org.hl7.fhir.r4.model.Device();
+        device.setId(chart.id("dev"));
+        device.setPatient(subject);
+        device.addDeviceName()
+                .setName(chart.clinical() + " pacemaker")
+                .setType(org.hl7.fhir.r4.model.Device.DeviceNameType.USERFRIENDLYNAME);
+
         Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
         for (Resource resource : List.of(
                 new org.hl7.fhir.r4.model.Practitioner().setId("doc"),
@@ -652,7 +681,9 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
                 consent,
                 provenance,
                 binary,
-                document)) {
+                document,
+                task,
+                device)) {
             transaction
                     .addEntry()
                     .setResource(resource)
