@@ -261,4 +261,41 @@ class ConsentPolicyTest {
                         .permitted())
                 .isTrue();
     }
+
+    @Test
+    void decideWhenPurposeStatedThenConsentsOfTheRoleDefaultStillDenyButNeverPermitAnotherPurpose() {
+        // a treatment deny binds the doctor whatever purpose they state
+        consent(TestConsents.deny("c-deny", "p1", "treatment").build());
+        AccessRequest operations = new AccessRequest(
+                "u1",
+                Set.of("Practitioner/doc", "client:app"),
+                PurposeOfUse.HOPERAT,
+                Set.of(),
+                Optional.of("Practitioner/doc"),
+                false,
+                Optional.empty(),
+                Instant.parse("2026-11-26T10:00:00Z"),
+                Set.of(PurposeOfUse.HOPERAT, PurposeOfUse.TREAT));
+
+        assertThat(POLICY.decide(operations, observation("p1"), facts).permitted())
+                .isFalse();
+
+        // a treatment permit does not release research
+        directives.clear();
+        consent(TestConsents.permit("c-permit", "p2", "treatment").build());
+        AccessRequest research = new AccessRequest(
+                "u1",
+                Set.of("Practitioner/doc", "client:app"),
+                PurposeOfUse.HRESCH,
+                Set.of(),
+                Optional.of("Practitioner/doc"),
+                false,
+                Optional.empty(),
+                Instant.parse("2026-11-26T10:00:00Z"),
+                Set.of(PurposeOfUse.HRESCH, PurposeOfUse.TREAT));
+
+        Decision decision = POLICY.decide(research, observation("p2"), facts);
+        assertThat(decision.permitted()).isFalse();
+        assertThat(decision.reason()).isEqualTo(Decision.Reason.PURPOSE_NEEDS_CONSENT);
+    }
 }
