@@ -80,7 +80,8 @@ public final class ConsentEngine implements IConsentService {
             Map<String, Boolean> treated,
             Map<String, String> breakGlass,
             Map<String, Decision> decided,
-            Map<String, Decision> found) {}
+            Map<String, Decision> found,
+            boolean ownRecord) {}
 
     @Override
     public ConsentOutcome startOperation(RequestDetails request, IConsentContextServices services) {
@@ -96,8 +97,8 @@ public final class ConsentEngine implements IConsentService {
      */
     public boolean mayCount(RequestDetails request) {
         RequestConsent state = start(request);
-        if (state.access().isEmpty()) {
-            return true;
+        if (state.access().isEmpty() || state.ownRecord()) {
+            return true; // (a patient counts their own compartment, resources shared with others included)
         }
         String type = request.getResourceName();
         Map<String, String[]> parameters = request.getParameters();
@@ -148,12 +149,14 @@ public final class ConsentEngine implements IConsentService {
                     true,
                     Optional.empty(),
                     clock.instant()));
-        } else if (token.get().roles().stream().anyMatch(settings.exemptRoles()::contains)
-                || isPatientOnOwnRecord(token.get())) {
+        } else if (token.get().roles().stream().anyMatch(settings.exemptRoles()::contains)) {
             access = Optional.empty();
         } else {
             access = Optional.of(accessRequest(request, token.get()));
         }
+        // a patient's own token: their own record is theirs; a resource that is also another
+        // patient's is judged by that patient's Consents
+        boolean ownRecord = token.isPresent() && access.isPresent() && isPatientOnOwnRecord(token.get());
         // HAPI may judge a search's resources on its search thread while the request thread goes on
         RequestConsent state = new RequestConsent(
                 access,
@@ -161,7 +164,8 @@ public final class ConsentEngine implements IConsentService {
                 new ConcurrentHashMap<>(),
                 new ConcurrentHashMap<>(),
                 new ConcurrentHashMap<>(),
-                new ConcurrentHashMap<>());
+                new ConcurrentHashMap<>(),
+                ownRecord);
         access.ifPresent(facts -> {
             state.breakGlass().putAll(grants.declarations(facts.userId(), facts.now()));
             AuditNotes.of(request).purposeOfUse(facts.purpose().name());
@@ -170,7 +174,7 @@ public final class ConsentEngine implements IConsentService {
         return state;
     }
 
-    /** A patient's own token: the access policy keeps it to their own compartment. */
+    /** A patient's own token (the access policy keeps it to their own compartment). */
     private boolean isPatientOnOwnRecord(AccessToken token) {
         return token.ownPatient().isPresent()
                 && !token.roles().isEmpty()
@@ -233,8 +237,8 @@ public final class ConsentEngine implements IConsentService {
      * bind.
      */
     public Optional<String> oracleRefusal(RequestDetails request) {
-        if (!isConsentBound(request)) {
-            return Optional.empty();
+        if (!isConsentBound(request) || start(request).ownRecord()) {
+            return Optional.empty(); // a patient's criteria are narrowed to their own compartment
         }
         String type = request.getResourceName();
         for (String name : request.getParameters().keySet()) {
@@ -312,6 +316,9 @@ public final class ConsentEngine implements IConsentService {
             return true;
         }
         ResourceFacts facts = found.facts();
+        if (isOwnOnly(state, facts)) {
+            return true;
+        }
         boolean exempt = settings.exemptTypes().contains(facts.type());
         if (exempt && !state.access().get().relationshipRequired()) {
             return true;
@@ -353,6 +360,9 @@ public final class ConsentEngine implements IConsentService {
             } catch (RuntimeException e) {
                 throw new ConsentUnavailableException(e);
             }
+            if (isOwnOnly(state, facts)) {
+                return true;
+            }
             decision = judge(state, facts, exempt);
             Decision whenFound = key == null ? null : state.found().get(key);
             if (key != null) {
@@ -363,6 +373,17 @@ public final class ConsentEngine implements IConsentService {
             }
         }
         return decision.permitted();
+    }
+
+    /** A patient's own data, and nobody else's: theirs to see, nothing to judge or record. */
+    private static boolean isOwnOnly(RequestConsent state, ResourceFacts facts) {
+        return state.ownRecord()
+                && facts.ownerDecided()
+                && !facts.patients().isEmpty()
+                && state.access()
+                        .flatMap(AccessRequest::ownPatient)
+                        .map(own -> facts.patients().equals(Set.of(own)))
+                        .orElse(false);
     }
 
     /** Whether the request may return versions other than the current one. */

@@ -19,6 +19,7 @@ import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.Device;
 import org.hl7.fhir.r4.model.Encounter;
+import org.hl7.fhir.r4.model.Enumerations;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Patient;
@@ -186,6 +187,20 @@ class LeakPathsIT extends AbstractFhirServerIT {
         ended.addParticipant().setMember(new Reference(nurse));
         ended.getPeriod().setEnd(java.util.Date.from(Instant.now().minus(java.time.Duration.ofDays(1))));
         add(transaction, ended);
+        // a document about A written by C (who refuses sharing beyond treatment), and one of A's alone
+        org.hl7.fhir.r4.model.DocumentReference shared = new org.hl7.fhir.r4.model.DocumentReference();
+        shared.setId(a + "-shared-doc");
+        shared.setStatus(Enumerations.DocumentReferenceStatus.CURRENT);
+        shared.setSubject(new Reference("Patient/" + a));
+        shared.addAuthor(new Reference("Patient/" + c));
+        shared.addContent().getAttachment().setContentType("text/plain").setTitle("letter");
+        add(transaction, shared);
+        org.hl7.fhir.r4.model.DocumentReference ownDocument = new org.hl7.fhir.r4.model.DocumentReference();
+        ownDocument.setId(a + "-own-doc");
+        ownDocument.setStatus(Enumerations.DocumentReferenceStatus.CURRENT);
+        ownDocument.setSubject(new Reference("Patient/" + a));
+        ownDocument.addContent().getAttachment().setContentType("text/plain").setTitle("own letter");
+        add(transaction, ownDocument);
         // only B has the diagnosis
         Condition condition = new Condition();
         condition.setId(b + "-cond");
@@ -492,6 +507,19 @@ class LeakPathsIT extends AbstractFhirServerIT {
         // the auditor sees the whole record
         Response audited = viewers.get("auditor").get("/AuditEvent?patient=Patient/" + a + "&_count=200");
         assertThat(audited.body()).contains(b);
+    }
+
+    @Test
+    void whenAResourceIsAlsoAnotherPatientsThenThatPatientsConsentsBindThePatientsOwnToken() {
+        TestFhirClient patient = viewers.get("patient A");
+
+        assertThat(patient.get("/DocumentReference/" + a + "-own-doc").status()).isEqualTo(200);
+        assertThat(patient.get("/DocumentReference/" + a + "-shared-doc").status())
+                .isEqualTo(404);
+        Response search = patient.get("/DocumentReference?_count=200");
+        assertThat(ids(search))
+                .contains("DocumentReference/" + a + "-own-doc")
+                .doesNotContain("DocumentReference/" + a + "-shared-doc");
     }
 
     @Test
