@@ -8,9 +8,11 @@ import ca.uhn.fhir.rest.api.server.IPreResourceAccessDetails;
 import ca.uhn.fhir.rest.api.server.IPreResourceShowDetails;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.ResponseDetails;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.interceptor.consent.ConsentInterceptor;
 import ca.uhn.fhir.rest.server.interceptor.consent.IConsentContextServices;
 import java.util.Arrays;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.IdType;
 import org.securefhir.interceptors.InterceptorOrder;
 
 /**
@@ -53,6 +56,34 @@ public final class ConsentEnforcement extends ConsentInterceptor {
         engine.oracleRefusal(request).ifPresent(reason -> {
             throw new ForbiddenOperationException("Access denied: " + reason);
         });
+    }
+
+    /** A user's app changes or deletes only what consent shows it (else 404, as if absent). */
+    @Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_UPDATED, order = InterceptorOrder.CONSENT)
+    public void judgeUpdated(RequestDetails request, IBaseResource stored, IBaseResource incoming) {
+        if (request != null && !(request instanceof SystemRequestDetails)) {
+            engine.writeRefusal(request, stored).ifPresent(reference -> {
+                throw new ResourceNotFoundException(new IdType(reference));
+            });
+        }
+    }
+
+    @Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_DELETED, order = InterceptorOrder.CONSENT)
+    public void judgeDeleted(RequestDetails request, IBaseResource stored) {
+        judgeUpdated(request, stored, null);
+    }
+
+    /** An update that would create: refused for the user apps whose writes consent judges (404). */
+    @Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED, order = InterceptorOrder.CONSENT)
+    public void judgeCreated(RequestDetails request, IBaseResource resource) {
+        if (request != null
+                && !(request instanceof SystemRequestDetails)
+                && request.getRestOperationType() == RestOperationTypeEnum.UPDATE
+                && resource.getIdElement().hasIdPart()
+                && engine.refusesUpdateAsCreate(request, request.getResourceName())) {
+            throw new ResourceNotFoundException(new IdType(
+                    request.getResourceName(), resource.getIdElement().getIdPart()));
+        }
     }
 
     @Override

@@ -273,6 +273,39 @@ public final class ConsentEngine implements IConsentService {
         return Optional.empty();
     }
 
+    /**
+     * Why a user's app may not change or delete this stored resource: consent withholds it from
+     * them, so it answers as if absent (404), the same as a resource that does not exist. Empty
+     * when the write may go on (requesters consent does not bind, backend services, a patient's
+     * own token, types consent never withholds).
+     */
+    public Optional<String> writeRefusal(RequestDetails request, IBaseResource stored) {
+        if (!mayJudgeWrites(request, fhir.getResourceType(stored))) {
+            return Optional.empty();
+        }
+        return decide(request, stored)
+                ? Optional.empty()
+                : Optional.of(fhir.getResourceType(stored) + "/"
+                        + stored.getIdElement().getIdPart());
+    }
+
+    /**
+     * Whether an update that would create the resource (a client-assigned id nobody has) must be
+     * refused: for the user apps {@link #writeRefusal} binds, a 404 like that of a withheld
+     * resource, so the two cannot be told apart; create with POST instead.
+     */
+    public boolean refusesUpdateAsCreate(RequestDetails request, String type) {
+        return mayJudgeWrites(request, type);
+    }
+
+    private boolean mayJudgeWrites(RequestDetails request, String type) {
+        return request != null
+                && isConsentBound(request)
+                && !start(request).ownRecord()
+                && !isBackendService()
+                && mayBeWithheld(type);
+    }
+
     private boolean isBackendService() {
         return tokens.current()
                 .map(token -> !token.scopes().isEmpty()

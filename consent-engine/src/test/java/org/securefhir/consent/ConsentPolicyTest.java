@@ -266,16 +266,7 @@ class ConsentPolicyTest {
     void decideWhenPurposeStatedThenConsentsOfTheRoleDefaultStillDenyButNeverPermitAnotherPurpose() {
         // a treatment deny binds the doctor whatever purpose they state
         consent(TestConsents.deny("c-deny", "p1", "treatment").build());
-        AccessRequest operations = new AccessRequest(
-                "u1",
-                Set.of("Practitioner/doc", "client:app"),
-                PurposeOfUse.HOPERAT,
-                Set.of(),
-                Optional.of("Practitioner/doc"),
-                false,
-                Optional.empty(),
-                Instant.parse("2026-11-26T10:00:00Z"),
-                Set.of(PurposeOfUse.HOPERAT, PurposeOfUse.TREAT));
+        AccessRequest operations = doctorStating(PurposeOfUse.HOPERAT);
 
         assertThat(POLICY.decide(operations, observation("p1"), facts).permitted())
                 .isFalse();
@@ -283,19 +274,24 @@ class ConsentPolicyTest {
         // a treatment permit does not release research
         directives.clear();
         consent(TestConsents.permit("c-permit", "p2", "treatment").build());
-        AccessRequest research = new AccessRequest(
+        AccessRequest research = doctorStating(PurposeOfUse.HRESCH);
+
+        Decision decision = POLICY.decide(research, observation("p2"), facts);
+        assertThat(decision.permitted()).isFalse();
+        assertThat(decision.reason()).isEqualTo(Decision.Reason.PURPOSE_NEEDS_CONSENT);
+    }
+
+    /** A doctor (role default TREAT) stating another purpose. */
+    private static AccessRequest doctorStating(PurposeOfUse purpose) {
+        return new AccessRequest(
                 "u1",
                 Set.of("Practitioner/doc", "client:app"),
-                PurposeOfUse.HRESCH,
+                purpose,
                 Set.of(),
                 Optional.of("Practitioner/doc"),
                 false,
                 Optional.empty(),
                 Instant.parse("2026-11-26T10:00:00Z"),
-                Set.of(PurposeOfUse.HRESCH, PurposeOfUse.TREAT));
-
-        Decision decision = POLICY.decide(research, observation("p2"), facts);
-        assertThat(decision.permitted()).isFalse();
-        assertThat(decision.reason()).isEqualTo(Decision.Reason.PURPOSE_NEEDS_CONSENT);
+                Set.of(purpose, PurposeOfUse.TREAT));
     }
 }

@@ -119,23 +119,9 @@ class EhrLaunchIT extends AbstractFhirServerIT {
 
         Page matches = browser.get(toConsent.location() + "&q=Patient");
         assertThat(matches.body()).contains("value=\"demo-patient\"").contains("Demo Patient");
-        Page refused = browser.post(
-                "/auth/consent/patient",
-                List.of(
-                        Map.entry("client_id", DemoData.PUBLIC_CLIENT_ID),
-                        Map.entry("scope", scope),
-                        Map.entry("state", matches.field("state")),
-                        Map.entry("patient", "no-such-patient"),
-                        Map.entry("_csrf", matches.field("_csrf"))));
+        Page refused = pick(browser, scope, matches, "no-such-patient");
         assertThat(refused.body()).contains("cannot be chosen");
-        Page chosen = browser.post(
-                "/auth/consent/patient",
-                List.of(
-                        Map.entry("client_id", DemoData.PUBLIC_CLIENT_ID),
-                        Map.entry("scope", scope),
-                        Map.entry("state", matches.field("state")),
-                        Map.entry("patient", "demo-patient"),
-                        Map.entry("_csrf", matches.field("_csrf"))));
+        Page chosen = pick(browser, scope, matches, "demo-patient");
         assertThat(chosen.location()).contains("/auth/consent");
 
         Page consent = browser.get(chosen.location());
@@ -166,14 +152,7 @@ class EhrLaunchIT extends AbstractFhirServerIT {
         Page toConsent = authorize(browser, stranger, scope, null, verifier(), false);
         Page matches = browser.get(toConsent.location() + "&q=Patient");
         assertThat(matches.body()).contains("patient-picker").doesNotContain("demo-patient");
-        Page pick = browser.post(
-                "/auth/consent/patient",
-                List.of(
-                        Map.entry("client_id", DemoData.PUBLIC_CLIENT_ID),
-                        Map.entry("scope", scope),
-                        Map.entry("state", matches.field("state")),
-                        Map.entry("patient", "demo-patient"),
-                        Map.entry("_csrf", matches.field("_csrf"))));
+        Page pick = pick(browser, scope, matches, "demo-patient");
         assertThat(pick.body()).contains("cannot be chosen");
 
         // an EHR launch naming the patient does not put them in the stranger's context
@@ -201,14 +180,7 @@ class EhrLaunchIT extends AbstractFhirServerIT {
         Page consent = browser.get(toConsent.location() + "&q=Patient");
 
         assertThat(consent.body()).doesNotContain("patient-picker").doesNotContain("demo-patient");
-        Page pick = browser.post(
-                "/auth/consent/patient",
-                List.of(
-                        Map.entry("client_id", DemoData.PUBLIC_CLIENT_ID),
-                        Map.entry("scope", scope),
-                        Map.entry("state", consent.field("state")),
-                        Map.entry("patient", "demo-patient"),
-                        Map.entry("_csrf", consent.field("_csrf"))));
+        Page pick = pick(browser, scope, consent, "demo-patient");
         assertThat(pick.body()).contains("cannot be chosen");
     }
 
@@ -284,6 +256,18 @@ class EhrLaunchIT extends AbstractFhirServerIT {
     private Page authorize(
             TestBrowser browser, TestLogins.User user, String scope, String launch, String verifier, boolean approve) {
         return logins().authorize(browser, user, scope, Optional.ofNullable(launch), verifier, approve);
+    }
+
+    /** Chooses a patient in the picker of the consent page. */
+    private static Page pick(TestBrowser browser, String scope, Page consent, String patient) {
+        return browser.post(
+                "/auth/consent/patient",
+                List.of(
+                        Map.entry("client_id", DemoData.PUBLIC_CLIENT_ID),
+                        Map.entry("scope", scope),
+                        Map.entry("state", consent.field("state")),
+                        Map.entry("patient", patient),
+                        Map.entry("_csrf", consent.field("_csrf"))));
     }
 
     private Page exchange(TestBrowser browser, String code, String verifier) {

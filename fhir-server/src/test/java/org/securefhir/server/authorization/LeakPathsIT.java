@@ -428,6 +428,37 @@ class LeakPathsIT extends AbstractFhirServerIT {
                 .isTrue();
     }
 
+    @Test
+    void whenClinicianUpdatesOrDeletesAWithheldResourceByIdThenItAnswersAsIfAbsentAndNothingChanges() {
+        TestFhirClient physician = viewers.get("physician cruds");
+        Observation changed = new Observation();
+        changed.setId(b + "-ident");
+        changed.setStatus(Observation.ObservationStatus.CANCELLED);
+        changed.getCode().setText("overwritten");
+        changed.setSubject(new Reference("Patient/" + b));
+
+        Response update = physician.put("/Observation/" + b + "-ident", changed);
+        Response delete = physician.delete("/Observation/" + b + "-ident");
+        Response createById =
+                physician.put("/Observation/" + b + "-nothing", (Observation) changed.setId(b + "-nothing"));
+
+        for (Response response : List.of(update, delete, createById)) {
+            assertThat(response.status()).as(response.body()).isEqualTo(404);
+        }
+        Observation stored = fhir().get("/Observation/" + b + "-ident").as(Observation.class);
+        assertThat(stored.getCode().getText()).isEqualTo("identified");
+        // the positive control: the doctor writes what consent shows them (C, whom they treat)
+        Observation own = new Observation();
+        own.setStatus(Observation.ObservationStatus.FINAL);
+        own.getCode().setText("doctor's note");
+        own.setSubject(new Reference("Patient/" + c));
+        String id = physician.create("/Observation", own);
+        own.setId(id);
+        own.getCode().setText("doctor's note, amended");
+        assertThat(physician.put("/Observation/" + id, own).status()).isEqualTo(200);
+        assertThat(physician.delete("/Observation/" + id).status()).isEqualTo(200);
+    }
+
     // --- 4. purpose of use ---
 
     @Test

@@ -69,26 +69,22 @@ public final class AuditAlerts {
         if (hasPurpose(record, "BTG") && once("break-glass", who + "|" + patients, at, HOUR)) {
             alerts.add(alert(record, "break-glass", "emergency access (break-the-glass) to " + patients));
         }
-        if (record.consent() != null
-                && who != null
-                && record.consent().stream().anyMatch(decision -> decision.contains("no-treatment-relationship"))
-                && once("no-treatment-relationship", who + "|" + patients, at, HOUR)) {
-            alerts.add(alert(
-                    record,
-                    "no-treatment-relationship",
-                    "access to patients the user has no treatment relationship with"
-                            + (patients.isEmpty() ? "" : ": " + patients)));
-        }
-        if (record.consent() != null
-                && who != null
-                && record.consent().stream().anyMatch(decision -> decision.contains("self-made-relationship"))
-                && once("self-made-relationship", who + "|" + patients, at, HOUR)) {
-            alerts.add(alert(
-                    record,
-                    "self-made-relationship",
-                    "a clinician tried to register a treatment relationship for themself"
-                            + (patients.isEmpty() ? "" : ": " + patients)));
-        }
+        consentAlert(
+                        record,
+                        who,
+                        patients,
+                        at,
+                        "no-treatment-relationship",
+                        "access to patients the user has no" + " treatment relationship with")
+                .ifPresent(alerts::add);
+        consentAlert(
+                        record,
+                        who,
+                        patients,
+                        at,
+                        "self-made-relationship",
+                        "a clinician tried to register a" + " treatment relationship for themself")
+                .ifPresent(alerts::add);
         if (record.status() != null && (record.status() == 401 || record.status() == 403)) {
             String key = who != null ? who : "ip:" + record.sourceIp();
             Deque<Instant> window = denials.computeIfAbsent(key, k -> new ArrayDeque<>());
@@ -163,6 +159,18 @@ public final class AuditAlerts {
         }
         raised.put(rule + "|" + key, at);
         return true;
+    }
+
+    /** An alert for a consent decision of this kind in the record, once per user and patients per hour. */
+    private java.util.Optional<AuditRecord> consentAlert(
+            AuditRecord record, String who, String patients, Instant at, String rule, String description) {
+        if (record.consent() == null
+                || who == null
+                || record.consent().stream().noneMatch(decision -> decision.contains(rule))
+                || !once(rule, who + "|" + patients, at, HOUR)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(alert(record, rule, description + (patients.isEmpty() ? "" : ": " + patients)));
     }
 
     private static AuditRecord alert(AuditRecord cause, String rule, String detail) {
