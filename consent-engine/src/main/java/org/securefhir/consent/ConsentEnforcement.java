@@ -40,10 +40,19 @@ public final class ConsentEnforcement extends ConsentInterceptor {
      * @param found what the storage's indexes tell about a search's matches before they are loaded
      *     (where it tells nothing, the matches are loaded to be judged)
      */
-    public ConsentEnforcement(ConsentEngine engine, FoundResources found) {
+    /** Reads a stored resource as the system (empty when it does not exist or was deleted). */
+    @FunctionalInterface
+    public interface StoredResources {
+        Optional<IBaseResource> find(String type, String id);
+    }
+
+    private final StoredResources stored;
+
+    public ConsentEnforcement(ConsentEngine engine, FoundResources found, StoredResources stored) {
         super(engine);
         this.engine = engine;
         this.found = found;
+        this.stored = stored;
     }
 
     /**
@@ -56,6 +65,18 @@ public final class ConsentEnforcement extends ConsentInterceptor {
         engine.oracleRefusal(request).ifPresent(reason -> {
             throw new ForbiddenOperationException("Access denied: " + reason);
         });
+        if (request.getRestOperationType() == RestOperationTypeEnum.DELETE
+                && request.getId() != null
+                && request.getId().hasIdPart()
+                && request.getResourceName() != null
+                && engine.refusesUpdateAsCreate(request, request.getResourceName())) {
+            // HAPI answers a delete of an absent id with 200 "not found"; a withheld one is a 404:
+            // for the apps whose writes consent judges, both are 404
+            IdType id = new IdType(request.getResourceName(), request.getId().getIdPart());
+            if (stored.find(id.getResourceType(), id.getIdPart()).isEmpty()) {
+                throw new ResourceNotFoundException(id);
+            }
+        }
     }
 
     /** A user's app changes or deletes only what consent shows it (else 404, as if absent). */

@@ -3,9 +3,16 @@ package org.securefhir.server.consent;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.RestfulServer;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.time.Clock;
+import java.util.Optional;
 import javax.sql.DataSource;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.IdType;
 import org.securefhir.consent.CareRegistration;
 import org.securefhir.consent.ConsentCategoryCodes;
 import org.securefhir.consent.ConsentDirectives;
@@ -98,9 +105,22 @@ public class ConsentConfig {
         ConsentEngine engine = new ConsentEngine(
                 tokens, settings, facts, facts, facts, fhir, ownership, new JdbcLabelHistory(jdbc), Clock.systemUTC());
         return new FhirConsent(
-                new ConsentEnforcement(engine, new JdbcFoundResources(jdbc, fhir, ownership)),
+                new ConsentEnforcement(
+                        engine, new JdbcFoundResources(jdbc, fhir, ownership), (type, id) -> stored(daos, type, id)),
                 new CareRegistration(engine),
                 operations);
+    }
+
+    /** A stored resource, read as the system; empty when absent or deleted. */
+    private static Optional<IBaseResource> stored(DaoRegistry daos, String type, String id) {
+        if (!daos.isResourceTypeSupported(type)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(daos.getResourceDao(type).read(new IdType(type, id), new SystemRequestDetails()));
+        } catch (ResourceNotFoundException | ResourceGoneException | InvalidRequestException e) {
+            return Optional.empty();
+        }
     }
 
     /** The consent parts of the FHIR endpoint, registered in one call. */

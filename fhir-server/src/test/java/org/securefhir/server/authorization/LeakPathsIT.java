@@ -439,12 +439,15 @@ class LeakPathsIT extends AbstractFhirServerIT {
 
         Response update = physician.put("/Observation/" + b + "-ident", changed);
         Response delete = physician.delete("/Observation/" + b + "-ident");
+        Response deleteMissing = physician.delete("/Observation/" + b + "-nothing");
         Response createById =
                 physician.put("/Observation/" + b + "-nothing", (Observation) changed.setId(b + "-nothing"));
 
-        for (Response response : List.of(update, delete, createById)) {
+        for (Response response : List.of(update, delete, deleteMissing, createById)) {
             assertThat(response.status()).as(response.body()).isEqualTo(404);
         }
+        assertThat(delete.body().replace(b + "-ident", "ID"))
+                .isEqualTo(deleteMissing.body().replace(b + "-nothing", "ID"));
         Observation stored = fhir().get("/Observation/" + b + "-ident").as(Observation.class);
         assertThat(stored.getCode().getText()).isEqualTo("identified");
         // the positive control: the doctor writes what consent shows them (C, whom they treat)
