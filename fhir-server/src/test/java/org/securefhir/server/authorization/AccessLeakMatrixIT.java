@@ -491,6 +491,53 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
      * said (an id in the URL, in a Bundle's self link or in an OperationOutcome): markers the
      * request contained are looked for in the returned resources only.
      */
+    /**
+     * What a token that may see nothing of patient B gets for a request naming B's resources must
+     * be what it gets for a patient that does not exist: the same status, and for a search the
+     * same number of entries and the same total. Otherwise the answer itself (not its content)
+     * tells that B and B's data exist.
+     */
+    @TestFactory
+    Stream<DynamicNode> aTokenThatMayNotSeePatientBGetsForBWhatItGetsForNobody() {
+        String ghost = b.patient().replace("leak-b-", "leak-z-");
+        return viewers.values().stream()
+                .filter(viewer -> viewer.forbidden().contains(b.patient()))
+                .map(viewer -> DynamicContainer.dynamicContainer(
+                        viewer.name(),
+                        shapes().stream()
+                                .filter(shape -> shape.method().equals("GET")
+                                        && shape.path().contains(b.patient()))
+                                .map(shape -> DynamicTest.dynamicTest(shape.name(), () -> {
+                                    Response real = shape.send(viewer.fhir());
+                                    Response nobody = new Shape(
+                                                    shape.name(),
+                                                    "GET",
+                                                    shape.path().replace(b.patient(), ghost),
+                                                    null,
+                                                    null)
+                                            .send(viewer.fhir());
+                                    assertSameAnswer(viewer, shape, real, nobody);
+                                }))));
+    }
+
+    private static void assertSameAnswer(Viewer viewer, Shape shape, Response real, Response nobody) {
+        String what = viewer.name() + ", " + shape.name() + ": " + real.body() + " | for nobody: " + nobody.body();
+        assertThat(real.status()).as(what).isEqualTo(nobody.status());
+        if (real.status() == 200
+                && real.body().contains("\"Bundle\"")
+                && nobody.body().contains("\"Bundle\"")) {
+            Bundle shown = real.as(Bundle.class);
+            Bundle none = nobody.as(Bundle.class);
+            assertThat(shown.getEntry().size())
+                    .as(what)
+                    .isEqualTo(none.getEntry().size());
+            assertThat(shown.hasTotal()).as(what).isEqualTo(none.hasTotal());
+            if (shown.hasTotal()) {
+                assertThat(shown.getTotal()).as(what).isEqualTo(none.getTotal());
+            }
+        }
+    }
+
     private void assertNoLeak(Viewer viewer, Shape shape, Response response) {
         assertThat(response.status())
                 .as("%s, %s: server error %s", viewer.name(), shape.name(), response.body())

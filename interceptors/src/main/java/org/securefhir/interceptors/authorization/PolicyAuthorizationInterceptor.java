@@ -32,13 +32,19 @@ public final class PolicyAuthorizationInterceptor extends AuthorizationIntercept
     }
 
     /**
-     * A patient-context token reading a resource outside its compartment gets the answer an unknown
-     * id gets (404), so the resource's existence is not disclosed; every other denial is a 403.
+     * A patient-context token reading a resource outside its compartment (read, vread, instance
+     * history, an instance operation) gets the answer an unknown id gets (404), so the resource's
+     * existence is not disclosed; every other denial is a 403.
      */
     @Override
     protected void handleDeny(RequestDetails request, Verdict verdict) {
         RestOperationTypeEnum operation = request.getRestOperationType();
-        boolean instanceRead = operation == RestOperationTypeEnum.READ || operation == RestOperationTypeEnum.VREAD;
+        // reads of an instance, and operations on one (Patient/{other}/$everything): a 403 would
+        // tell that the instance exists where an unknown id gets a 404
+        boolean instanceRead = operation == RestOperationTypeEnum.READ
+                || operation == RestOperationTypeEnum.VREAD
+                || operation == RestOperationTypeEnum.HISTORY_INSTANCE
+                || operation == RestOperationTypeEnum.EXTENDED_OPERATION_INSTANCE;
         boolean patientContext = permissions.permissions(request).grants().stream()
                 .anyMatch(grant -> grant.compartment().isPresent());
         if (instanceRead && request.getId() != null && patientContext) {
