@@ -336,6 +336,24 @@ class EncryptionIT extends AbstractFhirServerIT {
         assertThat(jdbc.queryForObject(
                         "SELECT count(*) FROM encryption.data_key WHERE owner = ?", Integer.class, "Patient/" + p))
                 .isEqualTo(1);
+        // and a scan of theirs (a Binary whose securityContext is the patient): sealed at rest
+        byte[] scan = ("chest scan " + c.tag()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        org.hl7.fhir.r4.model.Binary binary = new org.hl7.fhir.r4.model.Binary();
+        binary.setContentType("text/plain");
+        binary.setSecurityContext(new Reference("Patient/" + p));
+        binary.setData(scan);
+        String bin = fhir.create("/Binary", binary);
+        assertThat(fhir.get("/Binary/" + bin, "Accept", "application/fhir+json")
+                        .as(org.hl7.fhir.r4.model.Binary.class)
+                        .getData())
+                .isEqualTo(scan);
+        assertThat(jdbc.queryForObject(
+                        "SELECT count(*) FROM hfj_res_ver v JOIN hfj_resource r ON r.res_id = v.res_id"
+                                + " WHERE r.fhir_id = ? AND v.res_text_vc LIKE ?",
+                        Integer.class,
+                        bin,
+                        "%" + java.util.Base64.getEncoder().encodeToString(scan) + "%"))
+                .isZero();
 
         // when an admin erases the patient's keys
         String admin = adminToken();
@@ -364,6 +382,12 @@ class EncryptionIT extends AbstractFhirServerIT {
                         .getIdentifierFirstRep()
                         .hasValue())
                 .isFalse();
+        org.hl7.fhir.r4.model.Binary shreddedScan =
+                fhir.get("/Binary/" + bin, "Accept", "application/fhir+json").as(org.hl7.fhir.r4.model.Binary.class);
+        assertThat(shreddedScan.hasData()).isFalse();
+        assertThat(shreddedScan.getMeta().getSecurity())
+                .extracting(Coding::getCode)
+                .contains("REDACTED");
         assertThat(ids(fhir.get("/Patient?family=" + c.family()))).isEmpty();
         assertThat(ids(fhir.get("/Encounter?identifier=urn:encounters%7C" + c.encounterId())))
                 .isEmpty();

@@ -6,12 +6,16 @@ import java.util.List;
 import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.r4.model.Base64BinaryType;
+import org.hl7.fhir.r4.model.Binary;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.DomainResource;
+import org.hl7.fhir.r4.model.Extension;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.StringType;
 import org.securefhir.interceptors.ownership.PatientOwnership;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +32,9 @@ public final class ResourceProtection {
     static final String REDACTED_CODE = "REDACTED";
 
     private static final Logger log = LoggerFactory.getLogger(ResourceProtection.class);
+
+    /** The path of a Binary's content in its sealed form. */
+    static final String BINARY_DATA = "data";
 
     private final PatientOwnership ownership;
     private final EncryptedFields fields;
@@ -54,6 +61,10 @@ public final class ResourceProtection {
      *     a client)
      */
     public void seal(IBaseResource resource) {
+        if (resource instanceof Binary binary) {
+            sealBinary(binary);
+            return;
+        }
         if (!(resource instanceof DomainResource)) {
             return;
         }
@@ -90,6 +101,9 @@ public final class ResourceProtection {
         } else if (resource instanceof Parameters parameters) {
             parameters.getParameter().forEach(parameter -> openAll(parameter.getResource()));
         }
+        if (resource instanceof Binary binary && openBinary(binary) == ResourceEncryptor.Opened.KEY_ERASED) {
+            binary.getMeta().addSecurity(new Coding(REDACTED_SYSTEM, REDACTED_CODE, "redacted"));
+        }
         if (resource instanceof DomainResource domain) {
             domain.getContained().forEach(this::openAll);
             BlindIndex.strip(domain);
@@ -97,6 +111,62 @@ public final class ResourceProtection {
                 ((Resource) domain).getMeta().addSecurity(new Coding(REDACTED_SYSTEM, REDACTED_CODE, "redacted"));
             }
         }
+    }
+
+    /**
+     * A Binary's content (a scan, a letter, a PDF) sealed under its owner's key: a Binary has no
+     * element extensions, so the ciphertext is kept in a {@code meta} extension of the same shape
+     * as every other element's ({@code path} = {@code data}), and {@code data} is removed. Key
+     * rotation re-keys it and crypto-shredding its owner erases it like any other element.
+     */
+    private void sealBinary(Binary binary) {
+        openBinary(binary); // a stored version being replaced, or a ciphertext sent by a client
+        if (!binary.hasData()) {
+            return;
+        }
+        DataKey key = keys.forWriting(owner(binary));
+        byte[] sealed = FieldCipher.encrypt(
+                key.key(), binary.getData(), ResourceEncryptor.associatedData("Binary", BINARY_DATA, key.id()));
+        binary.setData(null);
+        Extension extension = new Extension(ResourceEncryptor.ENCRYPTED_URL);
+        extension.addExtension("path", new StringType(BINARY_DATA));
+        extension.addExtension("key", new StringType(key.id()));
+        extension.addExtension("value", new Base64BinaryType(sealed));
+        binary.getMeta().addExtension(extension);
+    }
+
+    /** Opens a sealed Binary in place; its content stays absent when its key was erased. */
+    private ResourceEncryptor.Opened openBinary(Binary binary) {
+        ResourceEncryptor.Opened opened = ResourceEncryptor.Opened.NOTHING_ENCRYPTED;
+        java.util.Iterator<Extension> extensions =
+                binary.getMeta().getExtension().iterator();
+        while (extensions.hasNext()) {
+            Extension extension = extensions.next();
+            if (!ResourceEncryptor.ENCRYPTED_URL.equals(extension.getUrl())) {
+                continue;
+            }
+            extensions.remove();
+            Extension keyPart = extension.getExtensionByUrl("key");
+            Extension value = extension.getExtensionByUrl("value");
+            String keyId = keyPart == null || keyPart.getValue() == null
+                    ? null
+                    : keyPart.getValue().primitiveValue();
+            java.util.Optional<DataKey> key = keyId == null ? java.util.Optional.empty() : keys.forReading(keyId);
+            if (key.isEmpty()) {
+                opened = ResourceEncryptor.Opened.KEY_ERASED;
+                binary.setData(null);
+                continue;
+            }
+            if (value == null || !(value.getValue() instanceof Base64BinaryType sealed)) {
+                throw new UndecryptableException("encrypted Binary without a value");
+            }
+            binary.setData(FieldCipher.decrypt(
+                    key.get().key(),
+                    sealed.getValue(),
+                    ResourceEncryptor.associatedData("Binary", BINARY_DATA, keyId)));
+            opened = ResourceEncryptor.Opened.DECRYPTED;
+        }
+        return opened;
     }
 
     /** {@code Patient/123}, or {@link DataKey#SHARED_OWNER}. */

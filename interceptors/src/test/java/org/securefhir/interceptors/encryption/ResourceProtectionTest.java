@@ -66,6 +66,36 @@ class ResourceProtectionTest {
     }
 
     @Test
+    void whenBinaryOfAPatientIsSealedThenItsContentIsUnderTheirKeyAndShreddedWithIt() {
+        byte[] scan = "scan of the chest, Zyxwarden".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        org.hl7.fhir.r4.model.Binary binary = new org.hl7.fhir.r4.model.Binary();
+        binary.setContentType("text/plain");
+        binary.setSecurityContext(new Reference("Patient/p9"));
+        binary.setData(scan);
+
+        protection.seal(binary);
+        String stored = FHIR.newJsonParser().encodeResourceToString(binary);
+
+        assertThat(binary.hasData()).isFalse();
+        assertThat(stored)
+                .doesNotContain(java.util.Base64.getEncoder().encodeToString(scan))
+                .contains(ResourceEncryptor.ENCRYPTED_URL)
+                .contains(keys.forWriting("Patient/p9").id());
+        org.hl7.fhir.r4.model.Binary copy =
+                FHIR.newJsonParser().parseResource(org.hl7.fhir.r4.model.Binary.class, stored);
+        protection.openAll(copy);
+        assertThat(copy.getData()).isEqualTo(scan);
+        assertThat(copy.getMeta().getExtension()).isEmpty();
+
+        keys.erase("Patient/p9");
+        org.hl7.fhir.r4.model.Binary shredded =
+                FHIR.newJsonParser().parseResource(org.hl7.fhir.r4.model.Binary.class, stored);
+        protection.openAll(shredded);
+        assertThat(shredded.hasData()).isFalse();
+        assertThat(shredded.getMeta().getSecurity()).anyMatch(label -> "REDACTED".equals(label.getCode()));
+    }
+
+    @Test
     void whenNestedPathsOfAClaimThenEachInstanceIsEncryptedOnItsOwn() {
         Claim claim = new Claim();
         claim.setPatient(new Reference("Patient/p1"));
