@@ -347,6 +347,9 @@ class EncryptionIT extends AbstractFhirServerIT {
                         .as(org.hl7.fhir.r4.model.Binary.class)
                         .getData())
                 .isEqualTo(scan);
+        // read raw (as a browser or a PDF viewer would), the content comes back as it was sent
+        assertThat(fhir.get("/Binary/" + bin, "Accept", "text/plain").body())
+                .isEqualTo(new String(scan, java.nio.charset.StandardCharsets.UTF_8));
         assertThat(jdbc.queryForObject(
                         "SELECT count(*) FROM hfj_res_ver v JOIN hfj_resource r ON r.res_id = v.res_id"
                                 + " WHERE r.fhir_id = ? AND v.res_text_vc LIKE ?",
