@@ -323,6 +323,45 @@ class LeakPathsIT extends AbstractFhirServerIT {
     }
 
     @Test
+    void whenCriteriaOrOtherPatientsTasksAreAskedForInsideABatchThenAnsweredAsOnTheirOwn() {
+        String code = SNOMED + "%7C" + diagnosis;
+
+        // criteria the caller may not use refuse the whole bundle, whatever the data
+        Response billing = viewers.get("billing").post("", batch("Patient?_has:Condition:subject:code=" + code));
+        Response hiddenSort = viewers.get("billing").post("", batch("Encounter?_sort=reason-code"));
+        Response patientCriteria =
+                viewers.get("patient A").post("", batch("Practitioner?_has:Task:owner:patient=Patient/" + b));
+        for (Response refused : List.of(billing, hiddenSort, patientCriteria)) {
+            assertThat(refused.status()).as(refused.body()).isEqualTo(403);
+            assertThat(refused.body()).doesNotContain(diagnosis);
+        }
+
+        // a patient's Task search in a batch is narrowed to them like the same search on its own
+        Response tasks = viewers.get("patient A").post("", batch("Task?_count=200", "Task/" + b + "-task"));
+        assertThat(tasks.status()).as(tasks.body()).isEqualTo(200);
+        Bundle answers = tasks.as(Bundle.class);
+        assertThat(answers.getEntry().get(0).getResponse().getStatus())
+                .as(tasks.body())
+                .startsWith("200");
+        assertThat(((Bundle) answers.getEntry().get(0).getResource()).getEntry())
+                .extracting(entry -> entry.getResource()
+                        .getIdElement()
+                        .toUnqualifiedVersionless()
+                        .getValue())
+                .contains("Task/" + a + "-task")
+                .allMatch(id -> !id.contains("lp-b-"));
+        assertThat(answers.getEntry().get(1).getResponse().getStatus()).startsWith("404");
+    }
+
+    private static Bundle batch(String... urls) {
+        Bundle batch = new Bundle().setType(Bundle.BundleType.BATCH);
+        for (String url : urls) {
+            batch.addEntry().getRequest().setMethod(Bundle.HTTPVerb.GET).setUrl(url);
+        }
+        return batch;
+    }
+
+    @Test
     void whenRevincludeOfATypeTheCallerMayNotReadThenRefusedWhetherOrNotThereIsAMatch() {
         TestFhirClient billing = viewers.get("billing");
 

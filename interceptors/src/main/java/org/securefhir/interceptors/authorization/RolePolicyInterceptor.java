@@ -8,6 +8,7 @@ import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
+import ca.uhn.fhir.util.UrlUtil;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Bundle;
 import org.securefhir.interceptors.InterceptorOrder;
 import org.securefhir.interceptors.ownership.PatientOwnership;
 
@@ -121,29 +123,68 @@ public final class RolePolicyInterceptor {
     }
 
     /**
+     * The searches of a batch's or transaction's entries, which HAPI runs as sub-requests without
+     * a post-processing hook: their criteria are checked here (a refusal refuses the whole bundle,
+     * whatever the data), and searches of the types {@link PatientOwnership} adds are narrowed by
+     * rewriting the entry's URL, as HAPI's search narrowing does for the compartment types.
+     */
+    private void checkAndNarrowEntrySearches(Bundle bundle, Permissions permissions) {
+        for (Bundle.BundleEntryComponent entry : bundle.getEntry()) {
+            Bundle.BundleEntryRequestComponent call = entry.getRequest();
+            String url = call.getUrl();
+            if (call.getMethod() != Bundle.HTTPVerb.GET || url == null) {
+                continue;
+            }
+            int query = url.indexOf('?');
+            String path = query < 0 ? url : url.substring(0, query);
+            if (path.isEmpty() || path.contains("/") || path.startsWith("$") || path.startsWith("_")) {
+                continue; // reads, operations, history: judged as sub-requests
+            }
+            Map<String, String[]> parameters =
+                    query < 0 ? Map.of() : UrlUtil.parseQueryString(url.substring(query + 1));
+            criteria.denial(path, parameters, permissions)
+                    .or(() -> masking.searchOnHidden(path, parameters, permissions.hiddenElements(path))
+                            .map(parameter -> "search parameter " + parameter + " matches elements hidden from you"))
+                    .ifPresent(reason -> {
+                        throw new ForbiddenOperationException("Access denied: batch entry " + path + ": " + reason);
+                    });
+            ownerNarrowing(path, permissions)
+                    .ifPresent(narrowing -> call.setUrl(url
+                            + (query < 0 ? "?" : "&") + narrowing.getKey() + "="
+                            + UrlUtil.escapeUrlParam(narrowing.getValue())));
+        }
+    }
+
+    /**
      * HAPI narrows searches of R4's Patient compartment types to the patient of a compartment-pinned
      * token; the types {@link PatientOwnership} adds (Task, Device) are narrowed here, with their
      * owner parameter (an AND with whatever the client asked).
      */
     private void narrowToOwner(RequestDetails request, String type) {
-        Optional<String> patient = requests.permissions(request).onlyCompartment();
+        ownerNarrowing(type, requests.permissions(request)).ifPresent(narrowing -> {
+            Map<String, String[]> parameters = new HashMap<>(request.getParameters());
+            String[] existing = parameters.getOrDefault(narrowing.getKey(), new String[0]);
+            String[] narrowed = Arrays.copyOf(existing, existing.length + 1);
+            narrowed[existing.length] = narrowing.getValue();
+            parameters.put(narrowing.getKey(), narrowed);
+            request.setParameters(parameters);
+        });
+    }
+
+    /** The parameter and value a search of the type is narrowed with, if it must be (Task, Device). */
+    private Optional<Map.Entry<String, String>> ownerNarrowing(String type, Permissions permissions) {
+        Optional<String> patient = permissions.onlyCompartment();
         if (patient.isEmpty()
                 || requests.ownership().kind(type) != PatientOwnership.Kind.PATIENT_DATA
                 || !fhir.getResourceDefinition(type)
                         .getSearchParamsForCompartmentName("Patient")
                         .isEmpty()) {
-            return;
+            return Optional.empty();
         }
-        Optional<String> parameter = requests.ownership().narrowingParameter(type);
-        if (parameter.isEmpty()) {
-            return; // nothing to narrow with: what is found is checked one by one (Binary)
-        }
-        Map<String, String[]> parameters = new HashMap<>(request.getParameters());
-        String[] existing = parameters.getOrDefault(parameter.get(), new String[0]);
-        String[] narrowed = Arrays.copyOf(existing, existing.length + 1);
-        narrowed[existing.length] = "Patient/" + patient.get();
-        parameters.put(parameter.get(), narrowed);
-        request.setParameters(parameters);
+        // no parameter to narrow with (Binary): what is found is checked one by one
+        return requests.ownership()
+                .narrowingParameter(type)
+                .map(parameter -> Map.entry(parameter, "Patient/" + patient.get()));
     }
 
     @Hook(value = Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED, order = InterceptorOrder.ROLE_POLICY)
@@ -152,6 +193,10 @@ public final class RolePolicyInterceptor {
         RestOperationTypeEnum operation = request.getRestOperationType();
         if (access.token().isPresent() && operation != RestOperationTypeEnum.METADATA) {
             RequestPurpose.resolve(request, access.permissions());
+        }
+        if ((operation == RestOperationTypeEnum.BATCH || operation == RestOperationTypeEnum.TRANSACTION)
+                && request.getResource() instanceof Bundle bundle) {
+            checkAndNarrowEntrySearches(bundle, access.permissions());
         }
         if (operation == RestOperationTypeEnum.GET_PAGE) {
             String[] ids = request.getParameters().get(SearchPaging.PAGES_PARAMETER);
