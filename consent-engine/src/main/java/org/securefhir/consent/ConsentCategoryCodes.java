@@ -53,13 +53,9 @@ public final class ConsentCategoryCodes {
         this.system = system;
     }
 
-    public String system() {
-        return system;
-    }
-
     /**
      * The category a coding names; empty for a coding of another system, or of this deployment's
-     * system with an unknown code ({@code known} tells the two apart).
+     * system with an unknown code ({@link #isOwnSystem} tells the two apart).
      */
     public Optional<ConsentCategory> of(String codingSystem, String code) {
         if (codingSystem == null || code == null) {

@@ -33,21 +33,21 @@ import org.securefhir.interceptors.InterceptorOrder;
 @Interceptor(order = InterceptorOrder.CONSENT)
 public final class ConsentEnforcement extends ConsentInterceptor {
 
-    private final ConsentEngine engine;
-    private final FoundResources found;
-
-    /**
-     * @param found what the storage's indexes tell about a search's matches before they are loaded
-     *     (where it tells nothing, the matches are loaded to be judged)
-     */
     /** Reads a stored resource as the system (empty when it does not exist or was deleted). */
     @FunctionalInterface
     public interface StoredResources {
         Optional<IBaseResource> find(String type, String id);
     }
 
+    private final ConsentEngine engine;
+    private final FoundResources found;
     private final StoredResources stored;
 
+    /**
+     * @param found what the storage's indexes tell about a search's matches before they are loaded
+     *     (where it tells nothing, the matches are loaded to be judged)
+     * @param stored whether a resource exists, for the deletes whose answer must not tell
+     */
     public ConsentEnforcement(ConsentEngine engine, FoundResources found, StoredResources stored) {
         super(engine);
         this.engine = engine;
@@ -69,7 +69,7 @@ public final class ConsentEnforcement extends ConsentInterceptor {
                 && request.getId() != null
                 && request.getId().hasIdPart()
                 && request.getResourceName() != null
-                && engine.refusesUpdateAsCreate(request, request.getResourceName())) {
+                && engine.judgesWritesOf(request, request.getResourceName())) {
             // HAPI answers a delete of an absent id with 200 "not found"; a withheld one is a 404:
             // for the apps whose writes consent judges, both are 404
             IdType id = new IdType(request.getResourceName(), request.getId().getIdPart());
@@ -101,7 +101,7 @@ public final class ConsentEnforcement extends ConsentInterceptor {
                 && !(request instanceof SystemRequestDetails)
                 && request.getRestOperationType() == RestOperationTypeEnum.UPDATE
                 && resource.getIdElement().hasIdPart()
-                && engine.refusesUpdateAsCreate(request, request.getResourceName())) {
+                && engine.judgesWritesOf(request, request.getResourceName())) {
             throw new ResourceNotFoundException(new IdType(
                     request.getResourceName(), resource.getIdElement().getIdPart()));
         }

@@ -280,7 +280,7 @@ public final class ConsentEngine implements IConsentService {
      * own token, types consent never withholds).
      */
     public Optional<String> writeRefusal(RequestDetails request, IBaseResource stored) {
-        if (!mayJudgeWrites(request, fhir.getResourceType(stored))) {
+        if (!judgesWritesOf(request, fhir.getResourceType(stored))) {
             return Optional.empty();
         }
         return decide(request, stored)
@@ -290,15 +290,12 @@ public final class ConsentEngine implements IConsentService {
     }
 
     /**
-     * Whether an update that would create the resource (a client-assigned id nobody has) must be
-     * refused: for the user apps {@link #writeRefusal} binds, a 404 like that of a withheld
-     * resource, so the two cannot be told apart; create with POST instead.
+     * Whether consent judges this requester's writes of the type: users' apps (not backend
+     * services, nor a patient on their own record) writing a type consent may withhold. For them an
+     * update, patch or delete of a withheld resource, an update that would create one under a
+     * client-assigned id, and a delete of an absent id all answer the same 404.
      */
-    public boolean refusesUpdateAsCreate(RequestDetails request, String type) {
-        return mayJudgeWrites(request, type);
-    }
-
-    private boolean mayJudgeWrites(RequestDetails request, String type) {
+    public boolean judgesWritesOf(RequestDetails request, String type) {
         return request != null
                 && isConsentBound(request)
                 && !start(request).ownRecord()

@@ -34,10 +34,6 @@ final class AuditEventRendering {
 
     private AuditEventRendering() {}
 
-    static AuditEvent render(long id, String content) {
-        return render(id, content, java.util.Optional.empty());
-    }
-
     /**
      * @param patientView the patient whose view this is (a patient reading their own audit trail):
      *     only their own patient entity is shown, the resource and consent decisions only when the

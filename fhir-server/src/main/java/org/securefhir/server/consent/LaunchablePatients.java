@@ -23,7 +23,7 @@ public final class LaunchablePatients {
     }
 
     /**
-     * @param fhirUser the user's own FHIR resource, relative ({@code Practitioner/x}) or absolute
+     * @param fhirUser the user's own FHIR resource as their account holds it ({@code Practitioner/x})
      * @param roles the user's role codes
      */
     public boolean offers(String userId, Optional<String> fhirUser, Set<String> roles, String patient) {
@@ -32,18 +32,12 @@ public final class LaunchablePatients {
                 || roles.stream().noneMatch(properties.relationshipRoles()::contains)) {
             return true;
         }
-        Optional<String> practitioner =
-                fhirUser.map(LaunchablePatients::relative).filter(reference -> reference.startsWith("Practitioner/"));
+        Optional<String> practitioner = fhirUser.filter(reference -> reference.startsWith("Practitioner/"));
         if (practitioner.isEmpty()) {
             return false;
         }
         return relationships.treats(practitioner.get(), patient)
                 || breakGlass.unexpired(userId).stream()
                         .anyMatch(grant -> grant.patient().equals(patient));
-    }
-
-    private static String relative(String reference) {
-        String[] parts = reference.split("/");
-        return parts.length >= 2 ? parts[parts.length - 2] + "/" + parts[parts.length - 1] : reference;
     }
 }

@@ -5,7 +5,6 @@ import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
-import ca.uhn.fhir.util.FhirTerser;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -34,7 +33,6 @@ public final class AuditRecords {
     public static final String PURPOSE_OF_USE_HEADER = RequestPurpose.HEADER;
 
     private final FhirContext fhir;
-    private final FhirTerser terser;
     private final AuditAgent.Source agents;
     private final String node;
     private final Clock clock;
@@ -51,7 +49,6 @@ public final class AuditRecords {
         this.protection = protection;
         this.ownership = ownership;
         this.fhir = fhir;
-        this.terser = fhir.newTerser();
         this.agents = agents;
         this.node = node;
         this.clock = clock;

@@ -123,8 +123,9 @@ final class InteractionCheck {
                 .isPresent();
         return recent
                 ? Optional.empty()
-                : Optional.of("$" + (operation.startsWith("$") ? operation.substring(1) : operation)
-                        + " cannot be undone: it needs a second factor entered in the last "
-                        + maxAge.toMinutes() + " minutes; sign in again and retry");
+                : Optional.of(
+                        "$" + permissions.operationRule(operation).orElseThrow().name()
+                                + " cannot be undone: it needs a second factor entered in the last "
+                                + maxAge.toMinutes() + " minutes; sign in again and retry");
     }
 }

@@ -194,16 +194,19 @@ public final class Permissions {
      * policy says the operation needs, invoked on the type (empty: at server level).
      */
     public boolean allowsOperation(String name, Optional<String> type) {
-        OperationRule rule = operations.get(name.startsWith("$") ? name.substring(1) : name);
-        return rule != null
-                && rule.anyOf().stream()
-                        .anyMatch(need -> scopes.stream().anyMatch(scope -> need.coveredBy(scope, type)));
+        return operationRule(name)
+                .filter(rule -> rule.anyOf().stream()
+                        .anyMatch(need -> scopes.stream()
+                                // an irreversible operation is never covered by a scope pinned to one
+                                // patient: it would reach any patient's instance, not only that one
+                                .filter(scope -> !rule.stepUp() || scope.context() != SmartScope.Context.PATIENT)
+                                .anyMatch(scope -> need.coveredBy(scope, type))))
+                .isPresent();
     }
 
     /** Whether the operation is irreversible, so that it needs a recent second factor. */
     public boolean needsStepUp(String name) {
-        OperationRule rule = operations.get(name.startsWith("$") ? name.substring(1) : name);
-        return rule != null && rule.stepUp();
+        return operationRule(name).map(OperationRule::stepUp).orElse(false);
     }
 
     /** The purposes of use the token's roles may state. */
@@ -221,7 +224,7 @@ public final class Permissions {
         return authTime;
     }
 
-    /** What the operation needs of the token's scopes, for messages. */
+    /** What the operation (named with or without {@code $}) needs of the token's scopes. */
     Optional<OperationRule> operationRule(String name) {
         return Optional.ofNullable(operations.get(name.startsWith("$") ? name.substring(1) : name));
     }

@@ -209,4 +209,13 @@ class PermissionsTest {
                         List.of("admin"),
                         authTime));
     }
+
+    @Test
+    void whenOnlyAPatientPinnedScopeCoversAnIrreversibleOperationThenRefused() {
+        // an admin app launched in one patient's context must not shred any patient's keys
+        Permissions pinned = permissions(List.of("patient/*.cruds"), Optional.of("p1"), Optional.empty(), "admin");
+
+        assertThat(pinned.allowsOperation("erase-keys", Optional.of("Patient"))).isFalse();
+        assertThat(pinned.allowsOperation("encryption-status")).isTrue();
+    }
 }

@@ -33,11 +33,6 @@ public final class LaunchContextResolver {
     private final String defaultStyleUrl;
     private final Supplier<Optional<PatientDirectory>> directory;
 
-    public LaunchContextResolver(
-            UserAccounts users, EhrLaunches launches, PickedPatients picked, String defaultStyleUrl) {
-        this(users, launches, picked, defaultStyleUrl, Optional::empty);
-    }
-
     /** @param directory the host's patients, which decides whom a user may open through a launch */
     public LaunchContextResolver(
             UserAccounts users,
