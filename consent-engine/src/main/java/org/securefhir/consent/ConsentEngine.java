@@ -1,6 +1,7 @@
 package org.securefhir.consent;
 
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.RuntimeSearchParam;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
@@ -248,6 +249,9 @@ public final class ConsentEngine implements IConsentService {
                     return Optional.of("search parameter " + name.split(":", 2)[0] + " matches over data patient"
                             + " consent may withhold from you; search that type directly");
                 }
+            } else if (type != null && name.indexOf('.') > 0 && chainsOntoWithheld(type, name)) {
+                return Optional.of("search parameter " + name.substring(0, name.indexOf('.'))
+                        + " chains onto data patient consent may withhold from you; search that type directly");
             }
         }
         RestOperationTypeEnum operation = request.getRestOperationType();
@@ -271,6 +275,30 @@ public final class ConsentEngine implements IConsentService {
                     + " would tell whether it exists where patient consent applies; validate at type level");
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether a forward chain ({@code subject.name}, {@code diagnosis:Condition._security}) may
+     * step onto a type consent may withhold: HAPI matches the chain over all stored data, so its
+     * criteria would judge resources the requester may not see (a psychiatric diagnosis, a
+     * restricted Patient's name). Only its first step is looked at: every later one starts from a
+     * resource of that type.
+     */
+    private boolean chainsOntoWithheld(String type, String name) {
+        String first = name.substring(0, name.indexOf('.'));
+        int modifier = first.indexOf(':');
+        String parameter = modifier < 0 ? first : first.substring(0, modifier);
+        if (modifier >= 0) {
+            return mayBeWithheld(first.substring(modifier + 1));
+        }
+        if (!fhir.getResourceTypes().contains(type)) {
+            return true;
+        }
+        RuntimeSearchParam definition = fhir.getResourceDefinition(type).getSearchParam(parameter);
+        if (definition == null || definition.getTargets().isEmpty()) {
+            return true;
+        }
+        return definition.getTargets().stream().anyMatch(this::mayBeWithheld);
     }
 
     /**

@@ -76,7 +76,8 @@ public class AuthorizationConfig {
             FhirContext fhir,
             SearchParamMatcher matcher,
             JdbcTemplate jdbc,
-            FhirServerProperties served) {
+            FhirServerProperties served,
+            PatientOwnership ownership) {
         if (!properties.enforce()) {
             if (environment.acceptsProfiles(Profiles.of("prod"))) {
                 throw new IllegalStateException("fhir.authorization.enforce=false is refused in the 'prod' profile");
@@ -91,8 +92,8 @@ public class AuthorizationConfig {
                 Clock.systemUTC(),
                 served.resourceTypes());
         CompartmentNarrowing narrowing = new CompartmentNarrowing(permissions);
-        PolicyAuthorizationInterceptor authorization =
-                new PolicyAuthorizationInterceptor(permissions, new AuthorizationSearchParamMatcher(matcher));
+        PolicyAuthorizationInterceptor authorization = new PolicyAuthorizationInterceptor(
+                permissions, ownership, new AuthorizationSearchParamMatcher(matcher));
         return server -> {
             server.registerInterceptor(rolePolicy);
             server.registerInterceptor(narrowing);
