@@ -40,7 +40,9 @@ import ca.uhn.fhir.rest.server.interceptor.auth.AuthorizationConstants;
  *       authorization, so that a forbidden write is a 403 and never tells what would be invalid;
  *   <li>{@link #ENCRYPTION}: last before storage and indexing, after authorization and validation
  *       saw the resource in the clear;
- *   <li>{@link #CAPABILITY_STATEMENT}: adjustments of the published CapabilityStatement.
+ *   <li>{@link #CAPABILITY_STATEMENT}: adjustments of the published CapabilityStatement;
+ *   <li>{@link #UNIFORM_ERRORS}: on the way out of a failed request, first: every 404 naming an
+ *       instance says the same words, so that its text does not tell what withheld it.
  * </ol>
  */
 public final class InterceptorOrder {
@@ -58,6 +60,8 @@ public final class InterceptorOrder {
     public static final int DECRYPTION = MASKING - 10;
     public static final int ENCRYPTION = VALIDATION + 10;
     public static final int CAPABILITY_STATEMENT = 1000;
+    /** Error answers made uniform (one not-found text, whatever withheld or missed the instance). */
+    public static final int UNIFORM_ERRORS = REQUEST_GUARD;
 
     private InterceptorOrder() {}
 }

@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.Set;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.securefhir.auth.config.SmartAuthProperties;
+import org.securefhir.interceptors.authorization.RequestPermissions;
 import org.securefhir.server.audit.AuditConfig.FhirAudit;
 import org.securefhir.server.authorization.AuthorizationConfig.AuthorizationInterceptors;
 import org.securefhir.server.consent.ConsentConfig.FhirConsent;
@@ -52,7 +53,8 @@ public final class FhirEndpointConfig {
             AuthorizationInterceptors authorization,
             FhirAudit audit,
             FhirEncryption encryption,
-            FhirConsent consent) {
+            FhirConsent consent,
+            RequestPermissions permissions) {
         // Structural validation on input: malformed content, unknown elements and invalid primitive
         // values are errors (400), not warnings.
         systemDao.getContext().setParserErrorHandler(new StrictErrorHandler());
@@ -88,6 +90,7 @@ public final class FhirEndpointConfig {
                         : new HardcodedServerAddressStrategy(properties.serverAddress()));
 
         server.registerInterceptor(new RequestGuardInterceptor(new OperationAllowList(properties.allowedOperations())));
+        server.registerInterceptor(new NotFoundAnswers(permissions));
         // Deny by default: role policy ∩ SMART scopes ∩ patient context (after the resource server
         // checked the token).
         authorization.registerOn(server);

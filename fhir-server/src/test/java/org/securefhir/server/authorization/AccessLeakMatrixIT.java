@@ -343,7 +343,11 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
                                     Response real = shape.send(viewer.fhir());
                                     Response nobody =
                                             shape.replacing(b.patient(), ghost).send(viewer.fhir());
-                                    assertSameAnswer(viewer.name() + ", " + shape.name(), real, nobody);
+                                    assertSameAnswer(
+                                            viewer.name() + ", " + shape.name(),
+                                            real,
+                                            nobody,
+                                            Map.of(ghost, b.patient()));
                                 }))));
     }
 
@@ -485,9 +489,41 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
         return joins;
     }
 
-    private static void assertSameAnswer(String what, Response real, Response nobody) {
+    /**
+     * The same status, and for a search the same number of entries and total; for an error the same
+     * text once the ids that differ are swapped ({@code swap}: nobody's id to the real one).
+     */
+    private static void assertSameAnswer(String what, Response real, Response nobody, Map<String, String> swap) {
         String both = what + ": " + real.body() + " | for nobody: " + nobody.body();
         assertThat(real.status()).as(both).isEqualTo(nobody.status());
+        if (real.status() >= 400) {
+            String nobodysText = diagnostics(nobody.body());
+            for (Map.Entry<String, String> ids : swap.entrySet()) {
+                nobodysText = nobodysText.replace(ids.getKey(), ids.getValue());
+            }
+            assertThat(diagnostics(real.body())).as("error text: %s", both).isEqualTo(nobodysText);
+        }
+        if (real.status() == 200
+                && parse(real.body()) instanceof Bundle shown
+                && shown.getType() != Bundle.BundleType.SEARCHSET
+                && parse(nobody.body()) instanceof Bundle none) {
+            // a batch's entries: each answered alike
+            assertThat(shown.getEntry()).as(both).hasSameSizeAs(none.getEntry());
+            for (int i = 0; i < shown.getEntry().size(); i++) {
+                Bundle.BundleEntryResponseComponent one =
+                        shown.getEntry().get(i).getResponse();
+                Bundle.BundleEntryResponseComponent other =
+                        none.getEntry().get(i).getResponse();
+                assertThat(one.getStatus()).as("entry %d: %s", i, both).isEqualTo(other.getStatus());
+                String otherText = other.getOutcome() == null ? "" : TestFhirClient.encode(other.getOutcome());
+                for (Map.Entry<String, String> ids : swap.entrySet()) {
+                    otherText = otherText.replace(ids.getKey(), ids.getValue());
+                }
+                assertThat(one.getOutcome() == null ? "" : TestFhirClient.encode(one.getOutcome()))
+                        .as("entry %d text: %s", i, both)
+                        .isEqualTo(otherText);
+            }
+        }
         if (real.status() == 200
                 && real.body().contains("\"Bundle\"")
                 && nobody.body().contains("\"Bundle\"")) {
@@ -501,6 +537,17 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
                 assertThat(shown.getTotal()).as(both).isEqualTo(none.getTotal());
             }
         }
+    }
+
+    private static String diagnostics(String body) {
+        IBaseResource parsed = parse(body);
+        if (!(parsed instanceof OperationOutcome outcome)) {
+            return body;
+        }
+        return outcome.getIssue().stream()
+                .map(issue -> issue.getSeverity() + " " + issue.getCode() + " " + issue.getDiagnostics())
+                .toList()
+                .toString();
     }
 
     /** A search's path with every match on one page (and entries where it asked for a count). */
@@ -742,6 +789,8 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
                 Shape.get("read clinical", "/Observation/" + b.id("obs")),
                 Shape.get("vread", "/Observation/" + b.id("obs") + "/_history/1"),
                 Shape.get("read Binary", "/Binary/" + b.id("bin")),
+                Shape.get("read deleted", "/Observation/" + b.id("gone")),
+                Shape.get("vread deleted", "/Observation/" + b.id("gone") + "/_history/1"),
                 Shape.get("read Task", "/Task/" + b.id("task")),
                 Shape.get("read Device", "/Device/" + b.id("dev")),
                 Shape.get("read Provenance", "/Provenance/" + b.id("prov")),
@@ -1030,7 +1079,17 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
                                     Target ghost = ghostOf(target);
                                     Response nobody =
                                             shape.request().apply(ghost).send(viewer.fhir());
-                                    assertSameAnswer(viewer.name() + ", " + shape.name(), response, nobody);
+                                    assertSameAnswer(
+                                            viewer.name() + ", " + shape.name(),
+                                            response,
+                                            nobody,
+                                            Map.of(
+                                                    ghost.patient(),
+                                                    target.patient(),
+                                                    ghost.mover(),
+                                                    target.mover(),
+                                                    ghost.text(),
+                                                    target.text()));
                                 }))));
     }
 
@@ -1363,8 +1422,16 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
         device.setPatient(subject);
         device.addDeviceName().setName(chart.clinical() + " pacemaker").setType(Device.DeviceNameType.USERFRIENDLYNAME);
 
+        // deleted again below: its id existed once
+        Observation gone = new Observation();
+        gone.setId(chart.id("gone"));
+        gone.setStatus(Observation.ObservationStatus.ENTEREDINERROR);
+        gone.getCode().setText(chart.vital() + " entered in error");
+        gone.setSubject(subject);
+
         List<Resource> resources = List.of(
                 patient,
+                gone,
                 encounter,
                 other,
                 lab,
@@ -1387,6 +1454,8 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
                 new ArrayList<>(List.of(new Practitioner().setId("doc"), new Practitioner().setId("nurse")));
         all.addAll(resources);
         putAll(all);
+        assertThat(fhir().delete("/Observation/" + chart.id("gone")).status()).isBetween(200, 204);
+        stored.remove("Observation/" + chart.id("gone"));
     }
 
     private static Encounter encounter(Chart chart, String kind) {

@@ -180,6 +180,11 @@ public final class Permissions {
                         && grant.filter().isEmpty());
     }
 
+    /** Whether the token is a backend service's: every scope it has is a {@code system/} scope. */
+    public boolean isBackendService() {
+        return !scopes.isEmpty() && scopes.stream().allMatch(scope -> scope.context() == SmartScope.Context.SYSTEM);
+    }
+
     public boolean allowsOnAnyType(Interaction interaction) {
         return grants.stream().anyMatch(grant -> grant.interaction() == interaction);
     }
