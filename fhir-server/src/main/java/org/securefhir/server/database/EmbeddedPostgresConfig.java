@@ -56,6 +56,10 @@ public final class EmbeddedPostgresConfig {
                 .setServerConfig("synchronous_commit", "on")
                 .setServerConfig("fsync", "on")
                 .setPGStartupWait(Duration.ofSeconds(60))
+                // stopped by the context (this bean's close()) after everything that uses it: its own
+                // JVM shutdown hook stopped it at SIGTERM while requests were still being served,
+                // which broke them and kept graceful shutdown waiting (35 s)
+                .setRegisterShutdownHook(false)
                 .start();
         createDatabaseIfMissing(postgres);
         log.info("Embedded PostgreSQL started on 127.0.0.1:{} with data in {}", postgres.getPort(), directory);

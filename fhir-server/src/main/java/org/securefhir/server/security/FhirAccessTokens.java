@@ -66,9 +66,25 @@ public final class FhirAccessTokens {
 
     static OAuth2TokenValidator<Jwt> claims(FhirSecurityProperties properties) {
         return new DelegatingOAuth2TokenValidator<>(
+                new Expires(),
                 new JwtTimestampValidator(properties.clockSkew()),
                 new JwtIssuerValidator(properties.issuer()),
                 new Audience(properties.audience()));
+    }
+
+    /**
+     * A token must carry {@code exp}: Spring's timestamp validator accepts a token without one, and an
+     * issuer that leaves it out (another SMART server, or one misconfigured) would hand out tokens
+     * valid forever.
+     */
+    record Expires() implements OAuth2TokenValidator<Jwt> {
+        @Override
+        public OAuth2TokenValidatorResult validate(Jwt token) {
+            return token.getExpiresAt() != null
+                    ? OAuth2TokenValidatorResult.success()
+                    : OAuth2TokenValidatorResult.failure(
+                            new OAuth2Error(OAuth2ErrorCodes.INVALID_TOKEN, "The token has no expiry (exp)", null));
+        }
     }
 
     /** {@code aud} must name this FHIR server. */

@@ -91,6 +91,79 @@ class AuditDurabilityIT {
         }
     }
 
+    /**
+     * Kubernetes sends SIGTERM and kills 30 s later: the server must stop well within that (10 s),
+     * and every write it acknowledged (a 201 the client received) must be stored, with its audit
+     * record, when it starts again.
+     */
+    @Test
+    void whenSigtermUnderWriteLoadThenStopsWithinTenSecondsAndEveryAcknowledgedWriteIsKeptWithItsRecord()
+            throws Exception {
+        Path dir = AbstractFhirServerIT.freshDirectory("term-");
+        int port = AbstractFhirServerIT.freePort();
+        Process server = start(dir, port);
+        Process restarted = null;
+        try {
+            SSLContext ssl = TestFhirClient.trusting(dir.resolve("data/tls/server.crt"));
+            String token = backendToken(port, ssl);
+            TestFhirClient fhir = new TestFhirClient("https://localhost:" + port + "/fhir", ssl, () -> token);
+            java.util.Set<String> acknowledged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            AtomicBoolean stop = new AtomicBoolean();
+            ExecutorService clients = Executors.newFixedThreadPool(6);
+            for (int i = 0; i < 6; i++) {
+                clients.submit(() -> {
+                    while (!stop.get()) {
+                        try {
+                            Patient patient = new Patient();
+                            patient.addName().setFamily("Graceful");
+                            TestFhirClient.Response created = fhir.post("/Patient", patient);
+                            if (created.status() == 201) {
+                                acknowledged.add(created.header("Location")
+                                        .replaceAll(".*/Patient/", "")
+                                        .replaceAll("/_history/.*", ""));
+                            }
+                        } catch (RuntimeException e) {
+                            return; // connection refused or cut: the server is stopping
+                        }
+                    }
+                });
+            }
+            Thread.sleep(8000);
+            Instant term = Instant.now();
+            server.destroy(); // SIGTERM
+            boolean exited = server.waitFor(60, TimeUnit.SECONDS);
+            Duration stopping = Duration.between(term, Instant.now());
+            stop.set(true);
+            clients.shutdown();
+            clients.awaitTermination(60, TimeUnit.SECONDS);
+            assertThat(exited).isTrue();
+            assertThat(stopping).as("time to stop after SIGTERM").isLessThan(Duration.ofSeconds(10));
+            System.out.println("stopped " + stopping.toMillis() + " ms after SIGTERM; acknowledged writes: "
+                    + acknowledged.size());
+            assertThat(acknowledged).hasSizeGreaterThan(5);
+
+            restarted = start(dir, port);
+            String token2 = backendToken(port, ssl);
+            TestFhirClient after = new TestFhirClient("https://localhost:" + port + "/fhir", ssl, () -> token2);
+            for (String id : acknowledged) {
+                assertThat(after.get("/Patient/" + id).status())
+                        .as("Patient/" + id)
+                        .isEqualTo(200);
+                Bundle records = after.get("/AuditEvent?entity=Patient/" + id + "&subtype=create&_summary=count")
+                        .as(Bundle.class);
+                assertThat(records.getTotal())
+                        .as("create record of Patient/" + id)
+                        .isEqualTo(1);
+            }
+        } finally {
+            server.destroyForcibly();
+            if (restarted != null) {
+                restarted.destroy();
+                restarted.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     private static Process start(Path dir, int port) throws Exception {
         File jar = Path.of("target", "fhir-server.jar").toAbsolutePath().toFile();
         Process process = new ProcessBuilder(

@@ -176,6 +176,47 @@ class AuditTrailIT extends AbstractFhirServerIT {
         });
     }
 
+    /**
+     * No proxy is trusted by default: a client cannot choose the address the trail records (nor the
+     * one login rate limits and lockout alerts key on) by sending X-Forwarded-For.
+     */
+    @Test
+    void whenAClientSendsXForwardedForThenTheTrailRecordsTheSocketAddress() {
+        String id = "xff-" + UUID.randomUUID().toString().substring(0, 8);
+
+        fhir().get("/Patient/" + id, "X-Forwarded-For", "203.0.113.9");
+
+        Bundle found = auditor.get("/AuditEvent?entity=Patient/" + id).as(Bundle.class);
+        assertThat(found.getEntry())
+                .singleElement()
+                .satisfies(entry -> assertThat(((AuditEvent) entry.getResource())
+                                .getAgentFirstRep()
+                                .getNetwork()
+                                .getAddress())
+                        .isEqualTo("127.0.0.1"));
+    }
+
+    /** Audit rows are append-only: a value the client sent never reaches one, even in a parser error. */
+    @Test
+    void whenTheBodyHasAnInvalidValueThenTheRecordNamesTheElementNotTheValue() {
+        String marker = "19" + UUID.randomUUID().toString().substring(0, 6);
+
+        TestFhirClient.Response refused = fhir().send(
+                        "POST",
+                        "/Patient",
+                        TestFhirClient.FHIR_JSON,
+                        "{\"resourceType\":\"Patient\",\"birthDate\":\"" + marker + "\"}");
+
+        assertThat(refused.status()).isEqualTo(400);
+        Bundle failures =
+                auditor.get("/AuditEvent?subtype=create&outcome=4&_count=5").as(Bundle.class);
+        AuditEvent newest = (AuditEvent) failures.getEntryFirstRep().getResource();
+        assertThat(newest.getOutcomeDesc())
+                .startsWith("400")
+                .contains("birthDate")
+                .doesNotContain(marker);
+    }
+
     @Test
     void whenUserSignsInThenLoginAndTokenEventsAreInTheTrail() {
         TestLogins.User nurse = logins.user(Role.NURSE, Optional.of("Practitioner/audit-nurse"));

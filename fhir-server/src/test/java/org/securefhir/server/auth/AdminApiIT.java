@@ -24,6 +24,7 @@ import org.securefhir.server.support.AbstractFhirServerIT;
 import org.securefhir.server.support.TestBrowser;
 import org.securefhir.server.support.TestBrowser.Page;
 import org.securefhir.server.support.TestFhirClient;
+import org.securefhir.server.support.TestLogins;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
@@ -199,6 +200,116 @@ class AdminApiIT extends AbstractFhirServerIT {
         assertThat(admin.post("/auth/admin/users/no-such-user/disable", Map.of())
                         .status())
                 .isEqualTo(404);
+    }
+
+    /**
+     * HIPAA 164.308(a)(3)(ii)(C): access ends when the administrator ends it. Each change that alters
+     * what a user may do ends, at the next request: the API call with their access token (401), the
+     * refresh of their offline_access token (invalid_grant) and their signed-in login session (the
+     * authorize endpoint sends them to the login page instead of issuing a code).
+     */
+    @Test
+    void whenAdministratorDisablesChangesRolesOrResetsTheSecondFactorThenSessionTokensAndRefreshEndAtOnce()
+            throws Exception {
+        Admin admin = signedInAdmin();
+        TestLogins logins =
+                new TestLogins("https://localhost:" + port, TestFhirClient.trusting(certificate()), accounts, totp);
+        Map<String, Map<String, ?>> changes = Map.of(
+                "disable", Map.of(),
+                "roles", Map.of("roles", List.of("front-desk"), "fhir_user", "Practitioner/desk-2"),
+                "reset-mfa", Map.of());
+        for (Map.Entry<String, Map<String, ?>> change : changes.entrySet()) {
+            TestLogins.User user = logins.user(Role.PHYSICIAN, Optional.of("Practitioner/doc-" + change.getKey()));
+            TestBrowser session = browser();
+            JsonNode tokens =
+                    logins.tokens(session, user, "openid fhirUser user/*.rs offline_access", Optional.empty());
+            String accessToken = tokens.path("access_token").asText();
+            String refreshToken = tokens.path("refresh_token").asText();
+            TestFhirClient api = new TestFhirClient(
+                    "https://localhost:" + port + "/fhir", TestFhirClient.trusting(certificate()), () -> accessToken);
+            assertThat(api.get("/Patient?_count=1").status())
+                    .as(change.getKey())
+                    .isEqualTo(200);
+            assertThat(authorizeAgain(logins, session, user).location())
+                    .as("signed in before: %s", change.getKey())
+                    .doesNotEndWith("/auth/login");
+
+            Page changed =
+                    admin.post("/auth/admin/users/" + user.account().id() + "/" + change.getKey(), change.getValue());
+            assertThat(changed.status()).as(changed.body()).isBetween(200, 204);
+
+            assertThat(api.get("/Patient?_count=1").status())
+                    .as(change.getKey())
+                    .isEqualTo(401);
+            Page refreshed = browser()
+                    .postForJson(
+                            "/auth/oauth2/token",
+                            List.of(
+                                    Map.entry("grant_type", "refresh_token"),
+                                    Map.entry("refresh_token", refreshToken),
+                                    Map.entry("client_id", org.securefhir.auth.demo.DemoData.PUBLIC_CLIENT_ID)));
+            assertThat(refreshed.status())
+                    .as(change.getKey() + ": " + refreshed.body())
+                    .isEqualTo(400);
+            assertThat(JSON.readTree(refreshed.body()).path("error").asText()).isEqualTo("invalid_grant");
+            assertThat(authorizeAgain(logins, session, user).location())
+                    .as("session after %s", change.getKey())
+                    .endsWith("/auth/login");
+        }
+    }
+
+    /**
+     * An administrator cannot quietly give someone PHI: creating a patient user pointed at a Patient,
+     * changing a user's roles or registering a backend client records the roles and fhirUser granted
+     * and raises the access-granted alert.
+     */
+    @Test
+    void whenAdministratorGrantsAccessThenTheGrantIsRecordedAndAlerted() throws Exception {
+        Admin admin = signedInAdmin();
+        String patient = "Patient/granted-" + UUID.randomUUID().toString().substring(0, 8);
+        Page created = admin.post(
+                "/auth/admin/users",
+                Map.of(
+                        "username",
+                        "patient-" + UUID.randomUUID().toString().substring(0, 8),
+                        "roles",
+                        List.of("patient"),
+                        "fhir_user",
+                        patient,
+                        "password",
+                        "a patient's long passphrase"));
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        JsonNode client = JSON.readTree(admin.post(
+                        "/auth/admin/clients",
+                        Map.of(
+                                "client_name", "Interface engine",
+                                "grant_types", List.of("client_credentials"),
+                                "token_endpoint_auth_method", "client_secret_basic",
+                                "scope", "system/*.rs",
+                                "roles", List.of("integration")))
+                .body());
+
+        String alerts = "";
+        Instant deadline = Instant.now().plusSeconds(10);
+        while (Instant.now().isBefore(deadline)
+                && !(alerts.contains(patient)
+                        && alerts.contains(client.path("client_id").asText()))) {
+            Thread.sleep(200);
+            alerts = fhir().get("/AuditEvent?subtype=access-granted&_count=200").body();
+        }
+        assertThat(alerts)
+                .contains(patient)
+                .contains("patient")
+                .contains(client.path("client_id").asText());
+        // the alert (a serious-failure outcome) beside the security event itself
+        assertThat(alerts).contains("access granted: roles=[patient] fhirUser=" + patient);
+        assertThat(alerts).contains("\"outcome\":\"8\"");
+    }
+
+    /** The authorize endpoint again in the same browser, without signing in. */
+    private static Page authorizeAgain(TestLogins logins, TestBrowser browser, TestLogins.User user) {
+        return logins.authorize(
+                browser, user, "openid fhirUser user/*.rs", Optional.empty(), TestLogins.verifier(), false, false);
     }
 
     @Test

@@ -551,6 +551,57 @@ class SmartLoginIT extends AbstractFhirServerIT {
                 .isFalse();
     }
 
+    /**
+     * A copy of the database (a dump, a replica, a backup) holds no authorization code, access,
+     * refresh or ID token: only their digests, which neither the token endpoint nor the FHIR API
+     * accepts, while the tokens themselves keep working.
+     */
+    @Test
+    void whenTheAuthorizationStoreIsCopiedThenNothingInItIsAcceptedAsACodeOrToken() throws Exception {
+        EnrolledUser user = enrolledUser();
+        TestBrowser browser = browser();
+        Pkce pkce = Pkce.create();
+        String code = authorizationCode(browser, user, pkce, "openid fhirUser patient/*.rs offline_access");
+        String storedCode = jdbc.queryForObject(
+                "SELECT authorization_code_value FROM smart_auth.oauth2_authorization WHERE principal_name = ?",
+                String.class,
+                user.account().id());
+        assertThat(storedCode).startsWith("sha256:").isNotEqualTo(code);
+        assertThat(exchange(browser, storedCode, pkce.verifier()).status()).isEqualTo(400);
+
+        JsonNode tokens = JSON.readTree(exchange(browser, code, pkce.verifier()).body());
+        String accessToken = tokens.path("access_token").asText();
+        Map<String, Object> row = jdbc.queryForMap(
+                "SELECT authorization_code_value, access_token_value, refresh_token_value, oidc_id_token_value,"
+                        + " row_to_json(a)::text AS whole FROM smart_auth.oauth2_authorization a WHERE principal_name = ?",
+                user.account().id());
+        for (String column : List.of("authorization_code_value", "access_token_value", "refresh_token_value")) {
+            assertThat((String) row.get(column)).as(column).startsWith("sha256:");
+        }
+        assertThat((String) row.get("whole"))
+                .doesNotContain(code)
+                .doesNotContain(accessToken)
+                .doesNotContain(tokens.path("refresh_token").asText())
+                .doesNotContain(tokens.path("id_token").asText());
+
+        TestFhirClient withDigest = new TestFhirClient(
+                fhirBase(), TestFhirClient.trusting(certificate()), () -> (String) row.get("access_token_value"));
+        TestFhirClient withToken =
+                new TestFhirClient(fhirBase(), TestFhirClient.trusting(certificate()), () -> accessToken);
+        assertThat(withDigest.get("/Patient?_count=1").status()).isEqualTo(401);
+        assertThat(withToken.get("/Patient?_count=1").status()).isNotEqualTo(401);
+        assertThat(JSON.readTree(introspect(accessToken).body()).path("active").asBoolean())
+                .isTrue();
+        assertThat(JSON.readTree(introspect((String) row.get("access_token_value"))
+                                .body())
+                        .path("active")
+                        .asBoolean())
+                .isFalse();
+        assertThat(refresh((String) row.get("refresh_token_value"), DemoData.PUBLIC_CLIENT_ID, null)
+                        .status())
+                .isEqualTo(400);
+    }
+
     @Test
     void refreshWhenRandomTokenThenInvalidGrant() throws Exception {
         Page refreshed = refresh("random-" + UUID.randomUUID(), DemoData.PUBLIC_CLIENT_ID, null);

@@ -6,7 +6,6 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;
-import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -30,7 +29,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 class FhirApiSecurityIT extends AbstractFhirServerIT {
 
     @Autowired
-    private JWKSet signingKeys;
+    private org.securefhir.auth.keys.SigningKeyRing signingKeys;
 
     @Autowired
     private com.nimbusds.jose.jwk.source.JWKSource<com.nimbusds.jose.proc.SecurityContext> keySource;
@@ -70,7 +69,7 @@ class FhirApiSecurityIT extends AbstractFhirServerIT {
 
     @Test
     void requestWhenTokenForgedUnsignedForeignAudienceOrGarbageThen401InvalidToken() throws Exception {
-        RSAKey ownKey = (RSAKey) signingKeys.getKeys().get(0);
+        RSAKey ownKey = (RSAKey) signingKeys.published().getKeys().get(0);
         RSAKey strangerKey = new RSAKeyGenerator(2048).keyID(ownKey.getKeyID()).generate();
         JWTClaimsSet valid = claims("https://localhost:" + port + "/fhir");
 

@@ -147,6 +147,18 @@ public final class TestLogins {
      */
     public Page authorize(
             TestBrowser browser, User user, String scope, Optional<String> launch, String verifier, boolean approve) {
+        return authorize(browser, user, scope, launch, verifier, approve, true);
+    }
+
+    /** As above; without {@code signIn}, stops at the redirect to the login page if there is one. */
+    public Page authorize(
+            TestBrowser browser,
+            User user,
+            String scope,
+            Optional<String> launch,
+            String verifier,
+            boolean approve,
+            boolean signIn) {
         String url = "/auth/oauth2/authorize?response_type=code&client_id=" + clientId
                 + "&redirect_uri=" + encode(REDIRECT)
                 + "&scope=" + encode(scope)
@@ -154,7 +166,7 @@ public final class TestLogins {
                 + launch.map(id -> "&launch=" + encode(id)).orElse("")
                 + "&code_challenge=" + challenge(verifier) + "&code_challenge_method=S256";
         Page next = browser.get(url);
-        if (next.location() != null && next.location().endsWith("/auth/login")) {
+        if (signIn && next.location() != null && next.location().endsWith("/auth/login")) {
             Page login = browser.get("/auth/login");
             browser.post(
                     "/auth/login",

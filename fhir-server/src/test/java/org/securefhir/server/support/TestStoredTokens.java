@@ -35,12 +35,12 @@ public final class TestStoredTokens {
         return store(stored, signed(stored, changes));
     }
 
-    /** Puts a token value in the place of a stored one (the original is no longer active). */
+    /** Puts a token value in the place of a stored one, as its digest (the original is no longer active). */
     public String store(String stored, String replacement) {
         int updated = jdbc.update(
                 "UPDATE smart_auth.oauth2_authorization SET access_token_value = ? WHERE access_token_value = ?",
-                replacement,
-                stored);
+                org.securefhir.auth.token.RefreshTokenRotation.storedForm(replacement),
+                org.securefhir.auth.token.RefreshTokenRotation.storedForm(stored));
         if (updated != 1) {
             throw new IllegalStateException("the token is not stored");
         }

@@ -29,7 +29,11 @@ import java.util.Map;
  *       have no treatment relationship with (refused by the consent engine, or let through by
  *       break-glass), once per user and patient per hour;
  *   <li>{@code self-made-relationship}: a clinician tried to make themself a patient's treating
- *       practitioner (refused), once per user and patient per hour.
+ *       practitioner (refused), once per user and patient per hour;
+ *   <li>{@code account-locked}: a login name was locked after failed passwords or failed second
+ *       factors (every lock);
+ *   <li>{@code access-granted}: an administrator granted access (a user created or given roles, a
+ *       patient user pointed at a Patient, a backend client registered), every time.
  * </ul>
  * Each rule raises at most once per user (or address) per window. Not thread-safe: one evaluator.
  */
@@ -59,6 +63,9 @@ public final class AuditAlerts {
 
     /** The alerts this record raises (usually none). */
     public List<AuditRecord> evaluate(AuditRecord record) {
+        if ("security".equals(record.category())) {
+            return securityAlerts(record);
+        }
         if (!"rest".equals(record.category())) {
             return List.of();
         }
@@ -171,6 +178,20 @@ public final class AuditAlerts {
             return java.util.Optional.empty();
         }
         return java.util.Optional.of(alert(record, rule, description + (patients.isEmpty() ? "" : ": " + patients)));
+    }
+
+    /**
+     * Security events that are alerts by themselves: an account locked (by failed passwords: maybe
+     * someone locking a colleague out, visible here with the source address; by failed second
+     * factors: someone has the password), and an administrator granting access.
+     */
+    private static List<AuditRecord> securityAlerts(AuditRecord record) {
+        String detail = record.outcomeDetail() == null ? "" : record.outcomeDetail();
+        return switch (record.subtype()) {
+            case "account-locked" -> List.of(alert(record, "account-locked", "account locked: " + detail));
+            case "access-granted" -> List.of(alert(record, "access-granted", "access granted: " + detail));
+            default -> List.of();
+        };
     }
 
     private static AuditRecord alert(AuditRecord cause, String rule, String detail) {

@@ -161,8 +161,7 @@ public final class AuditRecords {
     AuditRecord failure(Draft draft, BaseServerResponseException exception) {
         draft.status = exception.getStatusCode();
         draft.outcome = exception.getStatusCode() >= 500 ? AuditRecord.SERIOUS_FAILURE : AuditRecord.MINOR_FAILURE;
-        String message = exception.getMessage() == null ? "" : exception.getMessage();
-        draft.outcomeDetail = exception.getStatusCode() + " " + message.substring(0, Math.min(message.length(), 300));
+        draft.outcomeDetail = FailureDetail.of(exception.getStatusCode(), exception.getMessage());
         return draft.build();
     }
 

@@ -30,6 +30,54 @@ class AuditAlertsTest {
     }
 
     @Test
+    void whenAnAccountIsLockedOrAccessGrantedThenAnAlertEachTimeOtherSecurityEventsNone() {
+        AuditRecord locked = AuditRecord.event(
+                "2026-11-25T10:00:00Z",
+                "security",
+                "account-locked",
+                "E",
+                AuditRecord.MINOR_FAILURE,
+                "second factor failed 5 times",
+                "user-1",
+                null,
+                "10.0.0.9",
+                "n1");
+        AuditRecord granted = AuditRecord.event(
+                "2026-11-25T10:00:00Z",
+                "security",
+                "access-granted",
+                "U",
+                AuditRecord.SUCCESS,
+                "roles [physician]",
+                "admin-1",
+                null,
+                null,
+                "n1");
+        AuditRecord login = AuditRecord.event(
+                "2026-11-25T10:00:00Z",
+                "security",
+                "login-success",
+                "E",
+                AuditRecord.SUCCESS,
+                null,
+                "u",
+                null,
+                null,
+                "n1");
+
+        assertThat(alerts.evaluate(locked)).singleElement().satisfies(alert -> {
+            assertThat(alert.subtype()).isEqualTo("account-locked");
+            assertThat(alert.outcomeDetail()).contains("second factor");
+            assertThat(alert.sourceIp()).isEqualTo("10.0.0.9");
+        });
+        assertThat(alerts.evaluate(locked)).hasSize(1);
+        assertThat(alerts.evaluate(granted))
+                .singleElement()
+                .satisfies(alert -> assertThat(alert.subtype()).isEqualTo("access-granted"));
+        assertThat(alerts.evaluate(login)).isEmpty();
+    }
+
+    @Test
     void whenTheSamePatientIsReadAgainThenNoAlert() {
         List<AuditRecord> raised = new ArrayList<>();
         for (int i = 1; i <= 9; i++) {

@@ -13,6 +13,7 @@ import org.securefhir.auth.event.SecurityEvent;
 import org.securefhir.auth.event.SecurityEventSink;
 import org.securefhir.auth.mfa.TotpService;
 import org.securefhir.auth.password.PasswordRejectedException;
+import org.securefhir.auth.token.UserTokens;
 import org.securefhir.auth.user.DuplicateUsernameException;
 import org.securefhir.auth.user.NewUser;
 import org.securefhir.auth.user.Role;
@@ -46,6 +47,7 @@ final class AdminController {
     private final RegisteredClientRepository clients;
     private final SecurityEventSink events;
     private final Clock clock;
+    private final UserTokens tokens;
 
     AdminController(
             UserAccounts users,
@@ -53,7 +55,9 @@ final class AdminController {
             ClientRegistrations registrations,
             RegisteredClientRepository clients,
             SecurityEventSink events,
-            Clock clock) {
+            Clock clock,
+            UserTokens tokens) {
+        this.tokens = tokens;
         this.users = users;
         this.totp = totp;
         this.registrations = registrations;
@@ -98,6 +102,7 @@ final class AdminController {
                         roles),
                 request.password());
         record(SecurityEvent.Type.USER_CREATED, admin, created.id(), "roles=" + roleCodes(created));
+        record(SecurityEvent.Type.ACCESS_GRANTED, admin, created.id(), grants(created) + " (new user)");
         return ResponseEntity.status(HttpStatus.CREATED).body(describe(created));
     }
 
@@ -108,6 +113,7 @@ final class AdminController {
                 .orElseGet(() -> error(HttpStatus.NOT_FOUND, "not_found", "no such user"));
     }
 
+    /** Access ends at once: the user's login sessions and every token, on every node. */
     @PostMapping("/auth/admin/users/{id}/disable")
     ResponseEntity<Map<String, Object>> disable(@PathVariable String id, Principal admin) {
         return change(id, admin, user -> users.setEnabled(user.id(), false), "disabled");
@@ -115,13 +121,50 @@ final class AdminController {
 
     @PostMapping("/auth/admin/users/{id}/enable")
     ResponseEntity<Map<String, Object>> enable(@PathVariable String id, Principal admin) {
-        return change(id, admin, user -> users.setEnabled(user.id(), true), "enabled");
+        ResponseEntity<Map<String, Object>> answer =
+                change(id, admin, user -> users.setEnabled(user.id(), true), "enabled");
+        users.findById(id)
+                .ifPresent(user -> record(SecurityEvent.Type.ACCESS_GRANTED, admin, id, grants(user) + " (enabled)"));
+        return answer;
     }
 
-    /** The user enrolls a new second factor at their next login. */
+    /** The user enrolls a new second factor at their next login; sessions and tokens end now. */
     @PostMapping("/auth/admin/users/{id}/reset-mfa")
     ResponseEntity<Map<String, Object>> resetMfa(@PathVariable String id, Principal admin) {
-        return change(id, admin, user -> totp.reset(user.id()), "second factor reset");
+        return change(
+                id,
+                admin,
+                user -> {
+                    totp.reset(user.id());
+                    users.endSessions(user.id());
+                },
+                "second factor reset");
+    }
+
+    record RolesRequest(
+            List<String> roles, @JsonProperty("fhir_user") String fhirUser) {}
+
+    /** Replaces the user's roles and FHIR user; what they held before ends at once. */
+    @PostMapping("/auth/admin/users/{id}/roles")
+    ResponseEntity<Map<String, Object>> setRoles(
+            @PathVariable String id, @RequestBody RolesRequest request, Principal admin) {
+        if (request.roles() == null || request.roles().isEmpty()) {
+            return error(HttpStatus.BAD_REQUEST, "invalid_request", "roles are required");
+        }
+        Set<Role> roles;
+        try {
+            roles = request.roles().stream().map(Role::fromCode).collect(Collectors.toSet());
+        } catch (IllegalArgumentException e) {
+            return error(HttpStatus.BAD_REQUEST, "invalid_request", "unknown role");
+        }
+        if (users.findById(id).isEmpty()) {
+            return error(HttpStatus.NOT_FOUND, "not_found", "no such user");
+        }
+        UserAccount changed = users.setRoles(id, roles, Optional.ofNullable(request.fhirUser()));
+        tokens.revokeAll(id, "roles changed by an administrator");
+        record(SecurityEvent.Type.USER_CHANGED, admin, id, "roles=" + roleCodes(changed));
+        record(SecurityEvent.Type.ACCESS_GRANTED, admin, id, grants(changed) + " (roles changed)");
+        return ResponseEntity.ok(describe(changed));
     }
 
     /** RFC 7591 client registration (by an administrator, no initial access token). */
@@ -136,6 +179,15 @@ final class AdminController {
                 Optional.of((String) registered.get("client_id")),
                 Optional.empty(),
                 "token_endpoint_auth_method=" + registered.get("token_endpoint_auth_method")));
+        events.record(new SecurityEvent(
+                clock.instant(),
+                SecurityEvent.Type.ACCESS_GRANTED,
+                Optional.of(admin.getName()),
+                Optional.empty(),
+                Optional.of((String) registered.get("client_id")),
+                Optional.empty(),
+                "client " + registered.get("client_id") + " roles=" + registered.getOrDefault("roles", List.of())
+                        + " scope=" + registered.get("scope") + " by administrator " + admin.getName()));
         return ResponseEntity.status(HttpStatus.CREATED).body(registered);
     }
 
@@ -174,6 +226,7 @@ final class AdminController {
             return error(HttpStatus.NOT_FOUND, "not_found", "no such user");
         }
         action.accept(user.get());
+        tokens.revokeAll(id, what + " by an administrator");
         record(
                 what.startsWith("second factor") ? SecurityEvent.Type.MFA_RESET : SecurityEvent.Type.USER_CHANGED,
                 admin,
@@ -191,6 +244,11 @@ final class AdminController {
                 Optional.empty(),
                 Optional.empty(),
                 detail + " by administrator " + admin.getName()));
+    }
+
+    /** What a user may do: roles and the FHIR resource they act as (a patient user: whose record). */
+    private static String grants(UserAccount user) {
+        return "roles=" + roleCodes(user) + " fhirUser=" + user.fhirUser().orElse("-");
     }
 
     private static Map<String, Object> describe(UserAccount user) {

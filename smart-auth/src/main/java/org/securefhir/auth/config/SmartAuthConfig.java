@@ -11,7 +11,9 @@ import org.securefhir.auth.admin.ClientRegistrations;
 import org.securefhir.auth.event.LoggingSecurityEventSink;
 import org.securefhir.auth.event.SecurityEventSink;
 import org.securefhir.auth.event.SecurityEventStore;
+import org.securefhir.auth.keys.Pseudonyms;
 import org.securefhir.auth.keys.SecretKeys;
+import org.securefhir.auth.keys.SigningKeyRing;
 import org.securefhir.auth.keys.SigningKeys;
 import org.securefhir.auth.login.LockoutSettings;
 import org.securefhir.auth.login.LoginService;
@@ -69,7 +71,19 @@ public class SmartAuthConfig {
     }
 
     @Bean
-    SecretCipher secretCipher(
+    SecretCipher secretCipher(SecretKey smartAuthSecretKey, SecureRandom random) {
+        return new SecretCipher(smartAuthSecretKey, random);
+    }
+
+    /** Keyed pseudonyms of typed user names (login failures, security events). */
+    @Bean
+    Pseudonyms pseudonyms(SecretKey smartAuthSecretKey) {
+        return new Pseudonyms(smartAuthSecretKey);
+    }
+
+    /** smart-auth's secret key: configured (production), or a generated development key file. */
+    @Bean
+    SecretKey smartAuthSecretKey(
             SmartAuthProperties properties,
             Environment environment,
             SecureRandom random,
@@ -86,7 +100,7 @@ public class SmartAuthConfig {
         } else {
             key = SecretKeys.developmentKey(dataDir.resolve("keys").resolve("smart-auth.key"), random);
         }
-        return new SecretCipher(key, random);
+        return key;
     }
 
     @Bean
@@ -140,7 +154,8 @@ public class SmartAuthConfig {
             SmartAuthProperties properties,
             PasswordEncoder passwordEncoder,
             SecurityEventSink events,
-            Clock clock) {
+            Clock clock,
+            Pseudonyms pseudonyms) {
         SmartAuthProperties.Lockout lockout = properties.lockout();
         return new LoginService(
                 users,
@@ -149,7 +164,8 @@ public class SmartAuthConfig {
                 new LockoutSettings(lockout.maxFailures(), lockout.window(), lockout.duration()),
                 passwordEncoder,
                 events,
-                clock);
+                clock,
+                pseudonyms);
     }
 
     @Bean
@@ -160,10 +176,34 @@ public class SmartAuthConfig {
             SecureRandom random,
             Clock clock,
             SmartAuthProperties properties) {
-        SigningKeys keys = new SigningKeys(jdbc, cipher, random, clock);
-        keys.rotateIfDue(
-                properties.signingKeys().lifetime(), properties.signingKeys().publishedAfterSuccessor());
-        return keys;
+        return new SigningKeys(jdbc, cipher, random, clock);
+    }
+
+    /** The node's signing keys, rotated on a schedule (every 5 minutes each node checks). */
+    @Bean(destroyMethod = "")
+    SigningKeyRing signingKeyRing(SigningKeys keys, SmartAuthProperties properties, Clock clock) {
+        SmartAuthProperties.SigningKeys settings = properties.signingKeys();
+        SigningKeyRing ring = new SigningKeyRing(
+                keys, settings.lifetime(), settings.publishedAfterSuccessor(), settings.activation(), clock);
+        java.util.concurrent.ScheduledExecutorService rotation =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(runnable -> {
+                    Thread thread = new Thread(runnable, "signing-key-rotation");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        rotation.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        ring.refresh();
+                    } catch (RuntimeException e) {
+                        org.slf4j.LoggerFactory.getLogger(SigningKeyRing.class)
+                                .error("Signing key rotation failed: {}", e.toString());
+                    }
+                },
+                5,
+                5,
+                java.util.concurrent.TimeUnit.MINUTES);
+        return ring;
     }
 
     @Bean

@@ -42,9 +42,15 @@ public record SmartAuthProperties(
      * @param publishedAfterSuccessor how long a superseded key stays in the JWKS (longer than any
      *     token lives), after which it is retired
      */
+    /**
+     * @param lifetime a new signing key once the newest is this old (checked every 5 minutes)
+     * @param publishedAfterSuccessor a superseded key stays published this long after its successor
+     * @param activation a new key signs only once published this long (every node has read it by then)
+     */
     public record SigningKeys(
             @DefaultValue("90d") Duration lifetime,
-            @DefaultValue("1d") Duration publishedAfterSuccessor) {}
+            @DefaultValue("1d") Duration publishedAfterSuccessor,
+            @DefaultValue("15m") Duration activation) {}
 
     /**
      * The first administrator of a new installation (see {@code BootstrapAdmin}): created at start-up

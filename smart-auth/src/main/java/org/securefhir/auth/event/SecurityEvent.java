@@ -37,6 +37,8 @@ public record SecurityEvent(
         CLIENT_AUTHENTICATION_FAILURE,
         USER_CREATED,
         USER_CHANGED,
+        /** An administrator granted access: a user created or given roles, enabled, a client registered. */
+        ACCESS_GRANTED,
         CLIENT_REGISTERED,
         LAUNCH_CREATED
     }

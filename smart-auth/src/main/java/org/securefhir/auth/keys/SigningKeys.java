@@ -53,7 +53,8 @@ public final class SigningKeys {
     }
 
     /**
-     * Key rotation, run at start-up: a new signing key when the newest one is older than {@code
+     * Key rotation, run at start-up and on a schedule by every node ({@link SigningKeyRing}): a new
+     * signing key when the newest one is older than {@code
      * lifetime}; a superseded key stays published for {@code publishedAfterSuccessor} after its
      * successor appeared (longer than any token it signed lives), then it is retired (no longer
      * published, never used again).
@@ -102,16 +103,20 @@ public final class SigningKeys {
     public JWKSet load() {
         List<JWK> keys = new ArrayList<>();
         jdbc.query(
-                "SELECT kid, public_key, private_key_encrypted FROM smart_auth.signing_key"
+                "SELECT kid, public_key, private_key_encrypted, created_at FROM smart_auth.signing_key"
                         + " WHERE retired_at IS NULL ORDER BY created_at DESC",
                 row -> {
                     String kid = row.getString(1);
-                    keys.add(rsaKey(kid, row.getBytes(2), cipher.decrypt(row.getBytes(3), kid)));
+                    keys.add(rsaKey(
+                            kid,
+                            row.getBytes(2),
+                            cipher.decrypt(row.getBytes(3), kid),
+                            row.getTimestamp(4).toInstant()));
                 });
         return new JWKSet(keys);
     }
 
-    private static RSAKey rsaKey(String kid, byte[] publicKey, byte[] privateKey) {
+    private static RSAKey rsaKey(String kid, byte[] publicKey, byte[] privateKey, Instant created) {
         try {
             KeyFactory factory = KeyFactory.getInstance("RSA");
             return new RSAKey.Builder((RSAPublicKey) factory.generatePublic(new X509EncodedKeySpec(publicKey)))
@@ -119,6 +124,7 @@ public final class SigningKeys {
                     .keyID(kid)
                     .keyUse(KeyUse.SIGNATURE)
                     .algorithm(JWSAlgorithm.RS256)
+                    .issueTime(java.util.Date.from(created))
                     .build();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Stored signing key " + kid + " is unreadable", e);

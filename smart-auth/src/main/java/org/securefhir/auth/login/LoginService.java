@@ -2,11 +2,10 @@ package org.securefhir.auth.login;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Optional;
 import org.securefhir.auth.event.SecurityEvent;
 import org.securefhir.auth.event.SecurityEventSink;
-import org.securefhir.auth.keys.Sha256;
+import org.securefhir.auth.keys.Pseudonyms;
 import org.securefhir.auth.mfa.TotpService;
 import org.securefhir.auth.user.UserAccount;
 import org.securefhir.auth.user.UserAccounts;
@@ -16,9 +15,11 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 /**
  * The two login steps, with brute-force protection: a password check, then a second factor (TOTP
  * code or recovery code) for the same account. After {@link LockoutSettings#maxFailures()} failed
- * attempts of either step within the window, the name is locked; the outcome never tells whether an
- * account exists (unknown names are counted and locked too, and a dummy Argon2 verification keeps
- * the timing similar). Every outcome becomes a {@link SecurityEvent}.
+ * passwords, or as many failed second factors, within the window, the name is locked (both are
+ * counted apart: a correct password does not forgive wrong codes); the outcome never tells whether
+ * an account exists (unknown names are counted and locked too, and a dummy Argon2 verification
+ * keeps the timing similar). Every outcome becomes a {@link SecurityEvent}; a lock is an {@code
+ * ACCOUNT_LOCKED} event whose detail says which step locked it (the audit raises an alert).
  */
 public final class LoginService {
 
@@ -40,6 +41,8 @@ public final class LoginService {
     private final PasswordEncoder passwordEncoder;
     private final SecurityEventSink events;
     private final Clock clock;
+    private final Pseudonyms pseudonyms;
+    private final LockoutSettings lockout;
     private volatile String dummyHash;
 
     public LoginService(
@@ -49,10 +52,13 @@ public final class LoginService {
             LockoutSettings lockout,
             PasswordEncoder passwordEncoder,
             SecurityEventSink events,
-            Clock clock) {
+            Clock clock,
+            Pseudonyms pseudonyms) {
         this.users = users;
         this.totp = totp;
-        this.attempts = new LoginAttempts(jdbc, lockout);
+        this.pseudonyms = pseudonyms;
+        this.attempts = new LoginAttempts(jdbc, lockout, pseudonyms);
+        this.lockout = lockout;
         this.passwordEncoder = passwordEncoder;
         this.events = events;
         this.clock = clock;
@@ -70,7 +76,7 @@ public final class LoginService {
         String hash = user.flatMap(u -> users.passwordHash(u.id())).orElseGet(this::dummyHash);
         boolean matches = password != null && passwordEncoder.matches(password, hash);
         if (user.isPresent() && user.get().enabled() && matches) {
-            attempts.clear(username);
+            attempts.clear(username, LoginAttempts.Step.PASSWORD);
             event(SecurityEvent.Type.LOGIN_SUCCESS, user.map(UserAccount::id), username, sourceAddress, "password");
             return new Outcome.Success(user.get());
         }
@@ -149,7 +155,7 @@ public final class LoginService {
             return new Outcome.Locked(locked.get());
         }
         if (check.getAsBoolean()) {
-            attempts.clear(user.username());
+            attempts.clear(user.username(), LoginAttempts.Step.SECOND_FACTOR);
             event(SecurityEvent.Type.MFA_SUCCESS, Optional.of(user.id()), user.username(), sourceAddress, factor);
             return new Outcome.Success(user);
         }
@@ -166,7 +172,11 @@ public final class LoginService {
                     user.map(UserAccount::id),
                     username,
                     sourceAddress,
-                    "until " + lockedNow.get());
+                    (factor.equals("password")
+                                    ? "password failed " + settingsFailures() + " times"
+                                    : "second factor failed " + settingsFailures()
+                                            + " times after a correct password (the password is known)")
+                            + "; locked until " + lockedNow.get());
             return new Outcome.Locked(lockedNow.get());
         }
         return new Outcome.Failure();
@@ -178,14 +188,13 @@ public final class LoginService {
                 clock.instant(),
                 type,
                 userId,
-                Optional.of(pseudonym(typedName)),
+                Optional.of(pseudonyms.shortOf(typedName)),
                 Optional.empty(),
                 Optional.ofNullable(sourceAddress),
                 detail));
     }
 
-    /** A stable, non-reversible stand-in for a typed name (which may be a mistyped password). */
-    static String pseudonym(String typedName) {
-        return HexFormat.of().formatHex(Sha256.of(LoginAttempts.key(typedName)), 0, 8);
+    private int settingsFailures() {
+        return lockout.maxFailures();
     }
 }

@@ -1,6 +1,5 @@
 package org.securefhir.auth.server;
 
-import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
 import java.net.URI;
@@ -15,7 +14,7 @@ import org.securefhir.auth.client.ClientSecretEncoder;
 import org.securefhir.auth.config.SmartAuthConfig.SmartAuthSchemaReady;
 import org.securefhir.auth.config.SmartAuthProperties;
 import org.securefhir.auth.event.SecurityEventSink;
-import org.securefhir.auth.keys.SigningKeys;
+import org.securefhir.auth.keys.SigningKeyRing;
 import org.securefhir.auth.smart.EhrLaunches;
 import org.securefhir.auth.smart.LaunchContextResolver;
 import org.securefhir.auth.smart.PatientDirectory;
@@ -29,10 +28,12 @@ import org.securefhir.auth.token.PublicClientRefresh;
 import org.securefhir.auth.token.RefreshTokenRotation;
 import org.securefhir.auth.token.SmartRefreshTokenGenerator;
 import org.securefhir.auth.token.TokenEvents;
+import org.securefhir.auth.token.UserTokens;
 import org.securefhir.auth.user.UserAccounts;
 import org.securefhir.auth.web.RateLimitFilter;
 import org.securefhir.auth.web.RateLimiter;
 import org.securefhir.auth.web.SessionLifetimeFilter;
+import org.securefhir.auth.web.SessionValidityFilter;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -96,7 +97,8 @@ public class AuthorizationServerConfig {
             RegisteredClientRepository registeredClients,
             OAuth2TokenGenerator<OAuth2Token> tokenGenerator,
             SecurityEventSink events,
-            Clock clock)
+            Clock clock,
+            UserAccounts users)
             throws Exception {
         TokenEvents tokenEvents = new TokenEvents(events, clock);
         SmartAuthorizationRequests smartRequests =
@@ -167,6 +169,7 @@ public class AuthorizationServerConfig {
                 .addFilterBefore(
                         new SessionLifetimeFilter(properties.sessionMaxLifetime(), clock),
                         SecurityContextHolderFilter.class)
+                .addFilterBefore(new SessionValidityFilter(users), SecurityContextHolderFilter.class)
                 .addFilterBefore(
                         new RateLimitFilter(
                                 new RateLimiter(
@@ -233,6 +236,11 @@ public class AuthorizationServerConfig {
 
     /** For resource servers in this process: is an access token still active (one indexed query). */
     @Bean
+    UserTokens userTokens(SmartAuthSchemaReady schema, JdbcTemplate jdbc, SecurityEventSink events, Clock clock) {
+        return new UserTokens(jdbc, events, clock);
+    }
+
+    @Bean
     AccessTokenStatus accessTokenStatus(SmartAuthSchemaReady schema, JdbcTemplate jdbc, Clock clock) {
         return new AccessTokenStatus(jdbc, clock);
     }
@@ -256,13 +264,8 @@ public class AuthorizationServerConfig {
     }
 
     @Bean
-    JWKSet signingKeySet(SigningKeys keys) {
-        return keys.load();
-    }
-
-    @Bean
-    JWKSource<SecurityContext> jwkSource(JWKSet keySet) {
-        return (selector, context) -> selector.select(keySet);
+    JWKSource<SecurityContext> jwkSource(SigningKeyRing keys) {
+        return keys.source();
     }
 
     @Bean
@@ -303,9 +306,7 @@ public class AuthorizationServerConfig {
     /** SMART claims; signs with the newest key (by kid) so older keys can stay published after a rotation. */
     @Bean
     OAuth2TokenCustomizer<JwtEncodingContext> smartTokenCustomizer(
-            JWKSet keySet, SmartAuthProperties properties, LaunchContextResolver launchContexts) {
-        // newest first (SigningKeys.load)
-        String activeKid = keySet.getKeys().get(0).getKeyID();
-        return new SmartTokenCustomizer(properties.fhirBaseUrl(), activeKid, launchContexts);
+            SigningKeyRing keys, SmartAuthProperties properties, LaunchContextResolver launchContexts) {
+        return new SmartTokenCustomizer(properties.fhirBaseUrl(), keys::signingKeyId, launchContexts);
     }
 }

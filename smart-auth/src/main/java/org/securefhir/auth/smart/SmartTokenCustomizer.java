@@ -26,10 +26,13 @@ import org.springframework.security.oauth2.server.authorization.token.OAuth2Toke
 public final class SmartTokenCustomizer implements OAuth2TokenCustomizer<JwtEncodingContext> {
 
     private final String fhirBaseUrl;
-    private final String signingKeyId;
+    private final java.util.function.Supplier<String> signingKeyId;
     private final LaunchContextResolver launchContexts;
 
-    public SmartTokenCustomizer(String fhirBaseUrl, String signingKeyId, LaunchContextResolver launchContexts) {
+    public SmartTokenCustomizer(
+            String fhirBaseUrl,
+            java.util.function.Supplier<String> signingKeyId,
+            LaunchContextResolver launchContexts) {
         this.fhirBaseUrl = fhirBaseUrl;
         this.signingKeyId = signingKeyId;
         this.launchContexts = launchContexts;
@@ -37,7 +40,7 @@ public final class SmartTokenCustomizer implements OAuth2TokenCustomizer<JwtEnco
 
     @Override
     public void customize(JwtEncodingContext context) {
-        context.getJwsHeader().keyId(signingKeyId);
+        context.getJwsHeader().keyId(signingKeyId.get());
         LaunchContext launch = context.getAuthorization() == null
                 ? launchContexts.resolve(
                         context.getPrincipal().getName(),

@@ -6,7 +6,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Whether an access token this server issued is still active: its authorization exists (not
- * revoked as a family), the token is not invalidated (revoked) and not expired. One indexed query
+ * revoked as a family), the token is not invalidated (revoked) and not expired. Looked up by its
+ * digest, the only form stored ({@link RefreshTokenRotation#storedForm}). One indexed query
  * on the token column, without loading and deserialising the whole authorization, because the FHIR
  * API asks this for every request.
  */
@@ -28,7 +29,7 @@ public final class AccessTokenStatus {
                 "SELECT EXISTS (SELECT 1 FROM smart_auth.oauth2_authorization WHERE access_token_value = ?"
                         + " AND access_token_expires_at > ? AND coalesce(access_token_metadata, '') NOT LIKE ?)",
                 Boolean.class,
-                accessToken,
+                RefreshTokenRotation.storedForm(accessToken),
                 Timestamp.from(clock.instant()),
                 INVALIDATED);
         return Boolean.TRUE.equals(active);

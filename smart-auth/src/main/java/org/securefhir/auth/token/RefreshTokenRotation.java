@@ -10,14 +10,21 @@ import org.securefhir.auth.event.SecurityEvent;
 import org.securefhir.auth.event.SecurityEventSink;
 import org.securefhir.auth.keys.Sha256;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.security.oauth2.core.AbstractOAuth2Token;
+import org.springframework.security.oauth2.core.OAuth2AccessToken;
 import org.springframework.security.oauth2.core.OAuth2RefreshToken;
+import org.springframework.security.oauth2.core.oidc.OidcIdToken;
 import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationCode;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
 
 /**
- * Refresh tokens at rest and their reuse detection (OAuth 2.0 Security BCP §4.14.2), around the
- * authorization store. Refresh tokens are stored hashed ({@link #storedForm}).
+ * Tokens at rest and refresh-token reuse detection (OAuth 2.0 Security BCP §4.14.2), around the
+ * authorization store. Every token is stored hashed ({@link #storedForm}): authorization codes,
+ * access tokens, refresh tokens and ID tokens, so that a copy of the database holds nothing a client,
+ * the token endpoint or the resource server would accept. Each is found again by the digest of what
+ * the client presents.
  *
  * <p>Refresh tokens rotate on every use. When an authorization is saved with a new refresh token,
  * the SHA-256 of the one it replaces is recorded. If a recorded (rotated) token is presented again,
@@ -52,36 +59,67 @@ public final class RefreshTokenRotation implements OAuth2AuthorizationService {
                     recordRotated(old, previous);
                 }
             }
-            authorization = withRefreshTokenValue(authorization, current);
         }
-        delegate.save(authorization);
+        delegate.save(withValues(authorization, RefreshTokenRotation::storedForm));
+    }
+
+    /** The token kinds an authorization holds, all stored as digests. */
+    private static final List<Class<? extends AbstractOAuth2Token>> KINDS = List.of(
+            OAuth2AuthorizationCode.class, OAuth2AccessToken.class, OAuth2RefreshToken.class, OidcIdToken.class);
+
+    /** The authorization with each token's value mapped (to its stored form, or back to what was presented). */
+    private static OAuth2Authorization withValues(
+            OAuth2Authorization authorization, java.util.function.UnaryOperator<String> value) {
+        OAuth2Authorization.Builder builder = null;
+        for (Class<? extends AbstractOAuth2Token> kind : KINDS) {
+            OAuth2Authorization.Token<? extends AbstractOAuth2Token> token = authorization.getToken(kind);
+            if (token == null) {
+                continue;
+            }
+            String original = token.getToken().getTokenValue();
+            String mapped = value.apply(original);
+            if (mapped.equals(original)) {
+                continue;
+            }
+            if (builder == null) {
+                builder = OAuth2Authorization.from(authorization);
+            }
+            builder.token(copy(token.getToken(), mapped), metadata -> {
+                metadata.clear();
+                metadata.putAll(token.getMetadata());
+            });
+        }
+        return builder == null ? authorization : builder.build();
+    }
+
+    private static AbstractOAuth2Token copy(AbstractOAuth2Token token, String value) {
+        if (token instanceof OAuth2AccessToken access) {
+            return new OAuth2AccessToken(
+                    access.getTokenType(), value, access.getIssuedAt(), access.getExpiresAt(), access.getScopes());
+        }
+        if (token instanceof OAuth2RefreshToken) {
+            return new OAuth2RefreshToken(value, token.getIssuedAt(), token.getExpiresAt());
+        }
+        if (token instanceof OidcIdToken id) {
+            return new OidcIdToken(value, id.getIssuedAt(), id.getExpiresAt(), id.getClaims());
+        }
+        if (token instanceof OAuth2AuthorizationCode) {
+            return new OAuth2AuthorizationCode(value, token.getIssuedAt(), token.getExpiresAt());
+        }
+        throw new IllegalArgumentException(
+                "Unknown token kind " + token.getClass().getName());
     }
 
     /**
-     * Refresh tokens are stored as {@value #HASHED}{@code <SHA-256 hex>}, never as themselves: a copy
-     * of the database does not hold usable refresh tokens. (Access tokens are short-lived signed JWTs,
-     * codes live a minute.)
+     * Tokens are stored as {@value #HASHED}{@code <SHA-256 hex>}, never as themselves: a copy of the
+     * database holds no usable code or token. (A digest of a random 32-byte token or a signed JWT
+     * needs no salt: there is nothing to guess.)
      */
-    static String storedForm(String value) {
+    public static String storedForm(String value) {
         return value.startsWith(HASHED) ? value : HASHED + HexFormat.of().formatHex(hash(value));
     }
 
     static final String HASHED = "sha256:";
-
-    private static OAuth2Authorization withRefreshTokenValue(OAuth2Authorization authorization, String value) {
-        OAuth2Authorization.Token<OAuth2RefreshToken> token = authorization.getRefreshToken();
-        if (token.getToken().getTokenValue().equals(value)) {
-            return authorization;
-        }
-        OAuth2RefreshToken replaced = new OAuth2RefreshToken(
-                value, token.getToken().getIssuedAt(), token.getToken().getExpiresAt());
-        return OAuth2Authorization.from(authorization)
-                .token(replaced, metadata -> {
-                    metadata.clear();
-                    metadata.putAll(token.getMetadata());
-                })
-                .build();
-    }
 
     private void recordRotated(OAuth2RefreshToken old, OAuth2Authorization authorization) {
         Instant now = clock.instant();
@@ -112,24 +150,20 @@ public final class RefreshTokenRotation implements OAuth2AuthorizationService {
         if (token.startsWith(HASHED)) {
             return null; // a stored form is never a token (ours are base64url): a copy of the database
         }
-        boolean maybeRefresh = tokenType == null || OAuth2TokenType.REFRESH_TOKEN.equals(tokenType);
-        OAuth2Authorization found =
-                OAuth2TokenType.REFRESH_TOKEN.equals(tokenType) ? null : delegate.findByToken(token, tokenType);
-        if (found == null && maybeRefresh) {
-            found = delegate.findByToken(storedForm(token), OAuth2TokenType.REFRESH_TOKEN);
-            if (found == null && tokenType != null) {
-                // stored before refresh tokens were hashed: accepted once, hashed when saved again
-                // (without a type hint the first lookup already searched the raw value)
-                found = delegate.findByToken(token, OAuth2TokenType.REFRESH_TOKEN);
-            } else if (found != null) {
-                // callers compare the token they hold with the authorization's: give it back its value
-                found = withRefreshTokenValue(found, token);
-            }
-            if (found == null) {
-                revokeFamilyIfRotated(token);
-            }
+        String stored = storedForm(token);
+        OAuth2Authorization found = delegate.findByToken(stored, tokenType);
+        if (found == null && tokenType != null) {
+            // stored before tokens were hashed: accepted once, hashed when saved again
+            found = delegate.findByToken(token, tokenType);
         }
-        return found;
+        if (found != null) {
+            // callers compare the token they hold with the authorization's: give it back its value
+            return withValues(found, value -> value.equals(stored) ? token : value);
+        }
+        if (tokenType == null || OAuth2TokenType.REFRESH_TOKEN.equals(tokenType)) {
+            revokeFamilyIfRotated(token);
+        }
+        return null;
     }
 
     private void revokeFamilyIfRotated(String token) {

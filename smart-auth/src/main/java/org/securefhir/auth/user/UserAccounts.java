@@ -2,6 +2,7 @@ package org.securefhir.auth.user;
 
 import java.sql.Timestamp;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -133,15 +134,67 @@ public final class UserAccounts {
         });
     }
 
+    /** Enables or disables the account; either way its login sessions end ({@link #accessChangedAt}). */
     public void setEnabled(String userId, boolean enabled) {
+        Timestamp now = Timestamp.from(clock.instant());
         int updated = jdbc.update(
-                "UPDATE smart_auth.user_account SET enabled = ?, updated_at = ? WHERE id = ?",
+                "UPDATE smart_auth.user_account SET enabled = ?, updated_at = ?, access_changed_at = ? WHERE id = ?",
                 enabled,
-                Timestamp.from(clock.instant()),
+                now,
+                now,
                 userId);
         if (updated != 1) {
             throw new IllegalArgumentException("No such user");
         }
+    }
+
+    /**
+     * Replaces the user's roles and FHIR user; their login sessions end ({@link #accessChangedAt}).
+     */
+    public UserAccount setRoles(String userId, Set<Role> roles, Optional<String> fhirUser) {
+        if (roles.isEmpty()) {
+            throw new IllegalArgumentException("A user needs at least one role");
+        }
+        Timestamp now = Timestamp.from(clock.instant());
+        transactions.executeWithoutResult(status -> {
+            int updated = jdbc.update(
+                    "UPDATE smart_auth.user_account SET fhir_user = ?, updated_at = ?, access_changed_at = ?"
+                            + " WHERE id = ?",
+                    fhirUser.orElse(null),
+                    now,
+                    now,
+                    userId);
+            if (updated != 1) {
+                throw new IllegalArgumentException("No such user");
+            }
+            jdbc.update("DELETE FROM smart_auth.user_role WHERE user_id = ?", userId);
+            for (Role role : roles) {
+                jdbc.update("INSERT INTO smart_auth.user_role (user_id, role) VALUES (?, ?)", userId, role.code());
+            }
+        });
+        return findById(userId).orElseThrow();
+    }
+
+    /** Ends the user's login sessions (e.g. after a second-factor reset), on every node. */
+    public void endSessions(String userId) {
+        jdbc.update(
+                "UPDATE smart_auth.user_account SET access_changed_at = ? WHERE id = ?",
+                Timestamp.from(clock.instant()),
+                userId);
+    }
+
+    /**
+     * Whether a login session that completed at {@code loggedInAt} may go on: the account exists, is
+     * enabled, and nothing about its access changed since (disabled, enabled, roles, second factor).
+     */
+    public boolean sessionValid(String userId, Instant loggedInAt) {
+        List<Boolean> valid = jdbc.query(
+                "SELECT enabled AND (access_changed_at IS NULL OR access_changed_at < ?)"
+                        + " FROM smart_auth.user_account WHERE id = ?",
+                (row, n) -> row.getBoolean(1),
+                Timestamp.from(loggedInAt),
+                userId);
+        return !valid.isEmpty() && valid.get(0);
     }
 
     private Optional<UserAccount> find(String where, String value) {

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.Set;
 import org.securefhir.auth.config.SmartAuthProperties;
 import org.securefhir.auth.user.Role;
+import org.securefhir.auth.user.UserAccounts;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
@@ -30,12 +31,13 @@ public class LoginSecurityConfig {
 
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE + 1)
-    SecurityFilterChain loginPagesSecurityFilterChain(HttpSecurity http, SmartAuthProperties properties, Clock clock)
-            throws Exception {
+    SecurityFilterChain loginPagesSecurityFilterChain(
+            HttpSecurity http, SmartAuthProperties properties, Clock clock, UserAccounts users) throws Exception {
         http.securityMatcher("/auth/**")
                 .addFilterBefore(
                         new SessionLifetimeFilter(properties.sessionMaxLifetime(), clock),
                         SecurityContextHolderFilter.class)
+                .addFilterBefore(new SessionValidityFilter(users), SecurityContextHolderFilter.class)
                 .addFilterBefore(
                         new RateLimitFilter(
                                 new RateLimiter(

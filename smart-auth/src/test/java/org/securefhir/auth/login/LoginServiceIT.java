@@ -24,7 +24,14 @@ class LoginServiceIT {
     private final TotpService totp = TestUsers.totp(clock);
     private final List<SecurityEvent> events = new ArrayList<>();
     private final LoginService login = new LoginService(
-            accounts, totp, TestDatabase.jdbc(), LockoutSettings.DEFAULTS, TestUsers.ENCODER, events::add, clock);
+            accounts,
+            totp,
+            TestDatabase.jdbc(),
+            LockoutSettings.DEFAULTS,
+            TestUsers.ENCODER,
+            events::add,
+            clock,
+            TestUsers.PSEUDONYMS);
     private final UserAccount user = accounts.create(TestUsers.nurse(), TestUsers.PASSWORD);
 
     @Test
@@ -88,17 +95,72 @@ class LoginServiceIT {
     }
 
     @Test
-    void checkTotpWhenWrongCodesAndPasswordFailuresAddUpThenLocked() {
+    void checkTotpWhenWrongCodesAreTriedInGroupsOfFourBetweenCorrectPasswordsThenLockedAtTheFifth() {
+        TotpService.Enrollment enrollment = totp.begin(user.id(), user.username());
+        totp.confirm(user.id(), code(enrollment));
+
+        // an attacker who knows the password: four wrong codes, the password again, the fifth code
+        assertThat(login.checkPassword(user.username(), TestUsers.PASSWORD, null))
+                .isInstanceOf(LoginService.Outcome.Success.class);
+        for (int i = 0; i < 4; i++) {
+            assertThat(login.checkTotp(user, "00000" + i, null)).isInstanceOf(LoginService.Outcome.Failure.class);
+        }
+        assertThat(login.checkPassword(user.username(), TestUsers.PASSWORD, null))
+                .isInstanceOf(LoginService.Outcome.Success.class);
+
+        assertThat(login.checkTotp(user, "000009", null)).isInstanceOf(LoginService.Outcome.Locked.class);
+        // locked as an account: the password step too, and a right code
+        assertThat(login.checkPassword(user.username(), TestUsers.PASSWORD, null))
+                .isInstanceOf(LoginService.Outcome.Locked.class);
+        clock.advance(Duration.ofSeconds(30));
+        assertThat(login.checkTotp(user, code(enrollment), null)).isInstanceOf(LoginService.Outcome.Locked.class);
+        assertThat(events)
+                .filteredOn(event -> event.type() == SecurityEvent.Type.ACCOUNT_LOCKED)
+                .singleElement()
+                .satisfies(event -> assertThat(event.detail()).contains("second factor"));
+    }
+
+    @Test
+    void checkRecoveryCodeWhenWrongCodesAddUpWithWrongTotpCodesThenLocked() {
+        TotpService.Enrollment enrollment = totp.begin(user.id(), user.username());
+        totp.confirm(user.id(), code(enrollment));
+        for (int i = 0; i < 2; i++) {
+            login.checkTotp(user, "00000" + i, null);
+            login.checkPassword(user.username(), TestUsers.PASSWORD, null);
+        }
+        login.checkRecoveryCode(user, "not-a-code-1", null);
+        login.checkRecoveryCode(user, "not-a-code-2", null);
+
+        assertThat(login.checkRecoveryCode(user, "not-a-code-3", null)).isInstanceOf(LoginService.Outcome.Locked.class);
+    }
+
+    @Test
+    void checkTotpWhenPasswordFailuresCameFirstThenTheyAreCountedApart() {
         TotpService.Enrollment enrollment = totp.begin(user.id(), user.username());
         totp.confirm(user.id(), code(enrollment));
         for (int i = 0; i < 3; i++) {
             login.checkPassword(user.username(), "wrong passphrase " + i, null);
         }
         assertThat(login.checkTotp(user, "000000", null)).isInstanceOf(LoginService.Outcome.Failure.class);
+        assertThat(login.checkTotp(user, "000001", null)).isInstanceOf(LoginService.Outcome.Failure.class);
 
-        assertThat(login.checkTotp(user, "000001", null)).isInstanceOf(LoginService.Outcome.Locked.class);
         clock.advance(Duration.ofSeconds(30));
-        assertThat(login.checkTotp(user, code(enrollment), null)).isInstanceOf(LoginService.Outcome.Locked.class);
+        assertThat(login.checkTotp(user, code(enrollment), null)).isInstanceOf(LoginService.Outcome.Success.class);
+    }
+
+    @Test
+    void failuresWhenStoredThenKeyedByAKeyedPseudonymNotTheTypedName() {
+        String typed = "  " + user.username().toUpperCase(java.util.Locale.ROOT) + " ";
+        login.checkPassword(typed, "wrong passphrase", null);
+
+        List<String> keys =
+                TestDatabase.jdbc().queryForList("SELECT username_key FROM smart_auth.login_failure", String.class);
+        assertThat(keys).noneMatch(key -> key.toLowerCase(java.util.Locale.ROOT).contains(user.username()));
+        assertThat(keys).contains(TestUsers.PSEUDONYMS.of(user.username()));
+        // keyed: another key gives another pseudonym (a plain hash of the name would be the same)
+        assertThat(new org.securefhir.auth.keys.Pseudonyms(new javax.crypto.spec.SecretKeySpec(new byte[32], "AES"))
+                        .of(user.username()))
+                .isNotEqualTo(TestUsers.PSEUDONYMS.of(user.username()));
     }
 
     @Test

@@ -53,6 +53,10 @@ public final class TestUsers {
         return prefix + "." + UUID.randomUUID().toString().substring(0, 8);
     }
 
+    /** Keyed pseudonyms under a random key of this test run. */
+    public static final org.securefhir.auth.keys.Pseudonyms PSEUDONYMS =
+            new org.securefhir.auth.keys.Pseudonyms(randomKey());
+
     private static SecretKeySpec randomKey() {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
