@@ -88,12 +88,11 @@ final class AdminController {
         if (request.username() == null || request.password() == null || request.roles() == null) {
             return error(HttpStatus.BAD_REQUEST, "invalid_request", "username, password and roles are required");
         }
-        Set<Role> roles;
-        try {
-            roles = request.roles().stream().map(Role::fromCode).collect(Collectors.toSet());
-        } catch (IllegalArgumentException e) {
+        Optional<Set<Role>> parsed = roles(request.roles());
+        if (parsed.isEmpty()) {
             return error(HttpStatus.BAD_REQUEST, "invalid_request", "unknown role");
         }
+        Set<Role> roles = parsed.get();
         UserAccount created = users.create(
                 new NewUser(
                         request.username(),
@@ -151,12 +150,11 @@ final class AdminController {
         if (request.roles() == null || request.roles().isEmpty()) {
             return error(HttpStatus.BAD_REQUEST, "invalid_request", "roles are required");
         }
-        Set<Role> roles;
-        try {
-            roles = request.roles().stream().map(Role::fromCode).collect(Collectors.toSet());
-        } catch (IllegalArgumentException e) {
+        Optional<Set<Role>> parsed = roles(request.roles());
+        if (parsed.isEmpty()) {
             return error(HttpStatus.BAD_REQUEST, "invalid_request", "unknown role");
         }
+        Set<Role> roles = parsed.get();
         if (users.findById(id).isEmpty()) {
             return error(HttpStatus.NOT_FOUND, "not_found", "no such user");
         }
@@ -244,6 +242,15 @@ final class AdminController {
                 Optional.empty(),
                 Optional.empty(),
                 detail + " by administrator " + admin.getName()));
+    }
+
+    /** The roles named by their codes; empty if one is unknown. */
+    private static Optional<Set<Role>> roles(List<String> codes) {
+        try {
+            return Optional.of(codes.stream().map(Role::fromCode).collect(Collectors.toSet()));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     /** What a user may do: roles and the FHIR resource they act as (a patient user: whose record). */

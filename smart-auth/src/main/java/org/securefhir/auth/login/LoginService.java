@@ -173,8 +173,8 @@ public final class LoginService {
                     username,
                     sourceAddress,
                     (factor.equals("password")
-                                    ? "password failed " + settingsFailures() + " times"
-                                    : "second factor failed " + settingsFailures()
+                                    ? "password failed " + lockout.maxFailures() + " times"
+                                    : "second factor failed " + lockout.maxFailures()
                                             + " times after a correct password (the password is known)")
                             + "; locked until " + lockedNow.get());
             return new Outcome.Locked(lockedNow.get());
@@ -192,9 +192,5 @@ public final class LoginService {
                 Optional.empty(),
                 Optional.ofNullable(sourceAddress),
                 detail));
-    }
-
-    private int settingsFailures() {
-        return lockout.maxFailures();
     }
 }
