@@ -38,6 +38,29 @@ final class AuditChain {
         }
     }
 
+    /**
+     * The MAC of a purge watermark: {@code HMAC-SHA256(key, "purge" ‖ node ‖ n ‖ cutoff ‖ hash(n))},
+     * so that a watermark written by anyone but this trail's server (to hide a removed head) is
+     * reported.
+     */
+    byte[] watermarkMac(String node, long upTo, java.time.Instant purgedBefore, byte[] lastHash) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(checkpointKey);
+            mac.update("purge".getBytes(StandardCharsets.UTF_8));
+            mac.update((byte) 0);
+            mac.update(node.getBytes(StandardCharsets.UTF_8));
+            mac.update((byte) 0);
+            mac.update(ByteBuffer.allocate(Long.BYTES * 2)
+                    .putLong(upTo)
+                    .putLong(purgedBefore.toEpochMilli())
+                    .array());
+            return mac.doFinal(lastHash);
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     byte[] checkpointMac(String node, long seq, byte[] hash) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");

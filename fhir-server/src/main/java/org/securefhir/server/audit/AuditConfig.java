@@ -8,6 +8,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import javax.crypto.SecretKey;
 import org.securefhir.auth.event.SecurityEventStore;
@@ -21,10 +22,12 @@ import org.securefhir.interceptors.authorization.Permissions;
 import org.securefhir.interceptors.authorization.RequestPermissions;
 import org.securefhir.interceptors.ownership.PatientOwnership;
 import org.securefhir.server.authorization.AuthorizationProperties;
+import org.securefhir.server.database.DatabaseAdministrator;
 import org.securefhir.server.encryption.EncryptionConfig.FhirEncryption;
 import org.securefhir.server.security.RejectedRequests;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -32,6 +35,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.core.env.Profiles;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -71,8 +75,55 @@ public class AuditConfig {
             TransactionTemplate transactions,
             AuditChain chain,
             AuditProperties properties,
+            ObjectProvider<DatabaseAdministrator> administrator,
+            Environment environment,
+            @Value("${spring.datasource.url:}") String url,
             Clock clock) {
+        prepareSchema(jdbc, administrator.getIfAvailable(), properties, environment, url);
         return new AuditPipeline(jdbc, transactions, chain, properties, nodeId(properties), clock);
+    }
+
+    /**
+     * Sets up the audit schema where the server has an administrator's connection (never its own
+     * login role, unless that is a superuser outside {@code prod}), then refuses to start if its
+     * login role could remove or rewrite audit records.
+     */
+    private static void prepareSchema(
+            JdbcTemplate jdbc,
+            DatabaseAdministrator administrator,
+            AuditProperties properties,
+            Environment environment,
+            String url) {
+        boolean production = environment.acceptsProfiles(Profiles.of("prod"));
+        boolean superuser = AuditSchema.isSuperuser(jdbc);
+        if (superuser && production) {
+            throw new IllegalStateException("The 'prod' profile refuses a superuser database login: the server's role"
+                    + " must not be able to remove audit records (docs/audit.md)");
+        }
+        String appRole = AuditSchema.currentRole(jdbc);
+        if (administrator != null) {
+            AuditSchema.create(new JdbcTemplate(administrator.dataSource()), appRole, properties.retention());
+        } else if (!properties.schemaAdmin().username().isBlank()) {
+            DriverManagerDataSource admin = new DriverManagerDataSource(
+                    url,
+                    properties.schemaAdmin().username(),
+                    properties.schemaAdmin().password());
+            AuditSchema.create(new JdbcTemplate(admin), appRole, properties.retention());
+        } else if (superuser) {
+            AuditSchema.create(jdbc, appRole, properties.retention());
+        }
+        if (superuser) {
+            log.warn("The server logs in to the database as a superuser, which could remove audit records;"
+                    + " 'prod' refuses this (docs/audit.md)");
+            return;
+        }
+        List<String> problems = AuditSchema.problems(jdbc);
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException(
+                    "The audit trail is not protected from the server's own database role: "
+                            + String.join("; ", problems)
+                            + ". Run db/audit/audit-schema.sql as an administrator or set audit.schema-admin.* (docs/audit.md)");
+        }
     }
 
     @Bean
@@ -113,9 +164,9 @@ public class AuditConfig {
                 encryption.queryProtection());
         return new FhirAudit(
                 properties.enabled(),
-                new AuditInterceptor(records, store),
+                new AuditInterceptor(records, store, store.intents()),
                 new AuditEventProvider(trail),
-                new AuditOperations(trail, new AuditChainVerifier(jdbc, chain)),
+                new AuditOperations(trail, new AuditChainVerifier(jdbc, chain, store::liveHead)),
                 trail,
                 records,
                 store);

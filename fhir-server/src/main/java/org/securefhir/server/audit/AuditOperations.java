@@ -47,6 +47,8 @@ final class AuditOperations {
         result.firstBroken()
                 .ifPresent(broken ->
                         parameters.addParameter().setName("firstBroken").setValue(new StringType(broken)));
+        result.findings()
+                .forEach(finding -> parameters.addParameter().setName("finding").setValue(new StringType(finding)));
         return parameters;
     }
 

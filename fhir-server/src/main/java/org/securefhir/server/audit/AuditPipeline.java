@@ -32,6 +32,9 @@ final class AuditPipeline implements AuditSink, AutoCloseable {
     private final AlertDispatcher alerts;
     private final List<AuditForwarder> forwarders = new ArrayList<>();
     private final AuditRetention retention;
+    private final JdbcAuditIntents intents;
+    private final TransactionTemplate transactions;
+    private final Duration intentGrace;
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "audit-retention");
         thread.setDaemon(true);
@@ -45,7 +48,6 @@ final class AuditPipeline implements AuditSink, AutoCloseable {
             AuditProperties properties,
             String node,
             Clock clock) {
-        AuditSchema.create(jdbc);
         AuditProperties.Alerts rules = properties.alerts();
         AtomicReference<AuditSink> sink = new AtomicReference<>();
         Optional<URI> webhook =
@@ -62,6 +64,16 @@ final class AuditPipeline implements AuditSink, AutoCloseable {
                 webhook);
         this.store = new JdbcAuditStore(jdbc, chain, node, properties.commitTimeout(), clock, alerts);
         sink.set(store);
+        this.transactions = transactions;
+        this.intents = new JdbcAuditIntents(jdbc, node);
+        // a request settles its intents within its commit timeout of the change's commit; later
+        // than this grace, an intent of any node is orphaned
+        this.intentGrace = Duration.ofMinutes(1).plus(properties.commitTimeout().multipliedBy(4));
+        int recovered = store.recoverIntents(Duration.ZERO, transactions);
+        if (recovered > 0) {
+            log.warn("Recovered {} audit records of changes committed before this node last stopped", recovered);
+        }
+        housekeeping.scheduleWithFixedDelay(this::recoverOrphanedIntents, 1, 1, TimeUnit.MINUTES);
         AuditProperties.Forward forward = properties.forward();
         if (!forward.syslog().isBlank()) {
             String[] hostPort = forward.syslog().split(":");
@@ -76,7 +88,7 @@ final class AuditPipeline implements AuditSink, AutoCloseable {
                     jdbc, transactions, "file:" + forward.file(), new JsonLinesDestination(Path.of(forward.file()))));
         }
         forwarders.forEach(AuditForwarder::start);
-        this.retention = new AuditRetention(jdbc, transactions, store, node, clock);
+        this.retention = new AuditRetention(jdbc, chain, store, node, clock);
         Duration keep = properties.retention();
         if (!keep.isZero()) {
             housekeeping.scheduleWithFixedDelay(
@@ -96,6 +108,27 @@ final class AuditPipeline implements AuditSink, AutoCloseable {
         }
     }
 
+    private void recoverOrphanedIntents() {
+        try {
+            int recovered = recoverIntents(intentGrace);
+            if (recovered > 0) {
+                log.warn("Recovered {} audit records of changes whose requests did not record them", recovered);
+            }
+        } catch (RuntimeException e) {
+            log.error("Audit intent recovery failed: {}", e.toString());
+        }
+    }
+
+    /** Moves unsettled write intents older than {@code olderThan} into the trail (see the store). */
+    int recoverIntents(Duration olderThan) {
+        return store.recoverIntents(olderThan, transactions);
+    }
+
+    /** Where the interceptor keeps each change's record in the change's own transaction. */
+    JdbcAuditIntents intents() {
+        return intents;
+    }
+
     private static URI https(String url) {
         URI uri = URI.create(url);
         if (!"https".equals(uri.getScheme())) {
@@ -112,6 +145,11 @@ final class AuditPipeline implements AuditSink, AutoCloseable {
     @Override
     public void appendAll(List<AuditRecord> records) {
         store.appendAll(records);
+    }
+
+    /** This node's last committed sequence number (for the chain verification). */
+    java.util.Map<String, Long> liveHead() {
+        return store.liveHead();
     }
 
     AuditRetention retention() {

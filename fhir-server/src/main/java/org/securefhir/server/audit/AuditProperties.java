@@ -15,7 +15,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param commitTimeout how long a request waits for its audit record to commit before it fails
  *     closed with 503
  * @param retention how long records are kept (HIPAA: six years); older ones are purged daily, as
- *     a prefix of each chain, and the purge is audited; {@code 0} keeps everything
+ *     a prefix of each chain, and the purge is audited; {@code 0} keeps everything. Where the
+ *     server sets up the audit schema itself, this is also the minimum age below which the
+ *     database's purge function refuses to remove a record
+ * @param schemaAdmin a database role that may create roles and schemas, for setting up the audit
+ *     schema at start-up on an external database; empty = the schema is set up by a DBA with
+ *     {@code db/audit/audit-schema.sql} (docs/audit.md). Never the server's own login role
  */
 @ConfigurationProperties("audit")
 public record AuditProperties(
@@ -25,7 +30,19 @@ public record AuditProperties(
         @DefaultValue("5s") Duration commitTimeout,
         @DefaultValue("2190d") Duration retention,
         @DefaultValue Alerts alerts,
-        @DefaultValue Forward forward) {
+        @DefaultValue Forward forward,
+        @DefaultValue SchemaAdmin schemaAdmin) {
+
+    /** Credentials of the audit schema's administrator ({@code audit.schema-admin.*}). */
+    public record SchemaAdmin(
+            @DefaultValue("") String username,
+            @DefaultValue("") String password) {
+
+        @Override
+        public String toString() {
+            return "SchemaAdmin[username=" + username + ", password=" + (password.isEmpty() ? "" : "***") + "]";
+        }
+    }
 
     /**
      * Alert rules ({@code audit.alerts.*}).

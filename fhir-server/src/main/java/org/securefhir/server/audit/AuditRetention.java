@@ -8,32 +8,33 @@ import java.util.List;
 import org.securefhir.interceptors.audit.AuditRecord;
 import org.securefhir.interceptors.audit.AuditSink;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The only path that removes audit records: this node's oldest records, recorded before a cutoff,
- * as a prefix of its chain. In one transaction it sets {@code audit.purge} (which the triggers
- * require for DELETE), writes a purge watermark (where the chain resumes: the last removed hash),
- * and deletes; then the purge itself is audited.
+ * as a prefix of its chain, through the database function {@code audit.purge_prefix} (the server's
+ * login role has no DELETE; the function runs as the schema's owner, refuses records younger than
+ * the minimum retention, and writes the watermark where the chain resumes, with the MAC computed
+ * here); then the purge itself is audited.
  */
 final class AuditRetention {
 
     private final JdbcTemplate jdbc;
-    private final TransactionTemplate transactions;
+    private final AuditChain chain;
     private final AuditSink sink;
     private final String node;
     private final Clock clock;
 
-    AuditRetention(JdbcTemplate jdbc, TransactionTemplate transactions, AuditSink sink, String node, Clock clock) {
+    AuditRetention(JdbcTemplate jdbc, AuditChain chain, AuditSink sink, String node, Clock clock) {
         this.jdbc = jdbc;
-        this.transactions = transactions;
+        this.chain = chain;
         this.sink = sink;
         this.node = node;
         this.clock = clock;
     }
 
     /** @return how many records were removed */
-    long purgeBefore(Instant cutoff) {
+    long purgeBefore(Instant requestedCutoff) {
+        Instant cutoff = requestedCutoff.truncatedTo(ChronoUnit.MILLIS);
         Long upTo = jdbc.queryForObject(
                 "SELECT max(node_seq) FROM audit.record WHERE node = ? AND recorded < ?",
                 Long.class,
@@ -57,17 +58,14 @@ final class AuditRetention {
             return 0;
         }
         Instant now = clock.instant();
-        Integer removed = transactions.execute(status -> {
-            jdbc.execute("SET LOCAL audit.purge = 'on'");
-            jdbc.update(
-                    "INSERT INTO audit.purge (node, up_to_seq, last_hash, purged_before, purged_at) VALUES (?, ?, ?, ?, ?)",
-                    node,
-                    last,
-                    hash.get(0),
-                    Timestamp.from(cutoff),
-                    Timestamp.from(now));
-            return jdbc.update("DELETE FROM audit.record WHERE node = ? AND node_seq <= ?", node, last);
-        });
+        Instant before = cutoff;
+        Long removed = jdbc.queryForObject(
+                "SELECT audit.purge_prefix(?, ?, ?, ?)",
+                Long.class,
+                node,
+                last,
+                Timestamp.from(before),
+                chain.watermarkMac(node, last, before, hash.get(0)));
         long count = removed == null ? 0 : removed;
         sink.append(AuditRecord.event(
                 now.truncatedTo(ChronoUnit.MILLIS).toString(),
@@ -76,7 +74,7 @@ final class AuditRetention {
                 "D",
                 AuditRecord.SUCCESS,
                 "retention removed " + count + " records of node " + node + " up to #" + last + " (recorded before "
-                        + cutoff + ")",
+                        + before + ")",
                 null,
                 null,
                 null,

@@ -1,85 +1,103 @@
 package org.securefhir.server.audit;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * The audit trail's own schema ({@code audit}), apart from clinical data: an append-only record table
- * whose rows the database itself refuses to change (UPDATE and TRUNCATE always; DELETE except on the
- * audited retention path, which sets {@code audit.purge} for its transaction), and the signed
- * checkpoints of each node's hash chain, and the purge watermarks (where a node's chain resumes after
- * retention removed its oldest records).
+ * The audit trail's own schema ({@code audit}, script {@code db/audit/audit-schema.sql}), apart from
+ * clinical data and owned by a role nobody logs in as: an append-only record table whose rows the
+ * database itself refuses to change (UPDATE and TRUNCATE always; DELETE only inside the purge
+ * function, which records a signed watermark), the signed checkpoints of each node's hash chain,
+ * the purge watermarks, and the write intents. The server's own login role may append and read,
+ * never remove; {@link #problems} says where a database grants it more.
  */
 final class AuditSchema {
 
+    static final int VERSION = 2;
+    static final String OWNER_ROLE = "securefhir_audit";
+    private static final Pattern ROLE = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
     private AuditSchema() {}
 
-    static void create(JdbcTemplate jdbc) {
-        jdbc.execute("CREATE SCHEMA IF NOT EXISTS audit");
-        jdbc.execute("""
-                CREATE TABLE IF NOT EXISTS audit.record (
-                  id bigserial PRIMARY KEY,
-                  node varchar(100) NOT NULL,
-                  node_seq bigint NOT NULL,
-                  recorded timestamptz NOT NULL,
-                  category varchar(20) NOT NULL,
-                  subtype varchar(60) NOT NULL,
-                  action char(1) NOT NULL,
-                  outcome varchar(2) NOT NULL,
-                  user_id varchar(200),
-                  client_id varchar(200),
-                  resource_type varchar(64),
-                  resource_id varchar(64),
-                  patients text[] NOT NULL DEFAULT '{}',
-                  content text NOT NULL,
-                  prev_hash bytea NOT NULL,
-                  hash bytea NOT NULL,
-                  UNIQUE (node, node_seq))""");
-        jdbc.execute("CREATE INDEX IF NOT EXISTS record_recorded ON audit.record (recorded)");
-        jdbc.execute("CREATE INDEX IF NOT EXISTS record_patients ON audit.record USING gin (patients)");
-        jdbc.execute("CREATE INDEX IF NOT EXISTS record_user ON audit.record (user_id, recorded)");
-        jdbc.execute("""
-                CREATE TABLE IF NOT EXISTS audit.checkpoint (
-                  node varchar(100) NOT NULL,
-                  node_seq bigint NOT NULL,
-                  hash bytea NOT NULL,
-                  mac bytea NOT NULL,
-                  created timestamptz NOT NULL,
-                  PRIMARY KEY (node, node_seq))""");
-        jdbc.execute("""
-                CREATE TABLE IF NOT EXISTS audit.purge (
-                  node varchar(100) NOT NULL,
-                  up_to_seq bigint NOT NULL,
-                  last_hash bytea NOT NULL,
-                  purged_before timestamptz NOT NULL,
-                  purged_at timestamptz NOT NULL,
-                  PRIMARY KEY (node, up_to_seq))""");
-        // where each forwarding destination has got to (updated, so not append-only)
-        jdbc.execute("""
-                CREATE TABLE IF NOT EXISTS audit.forward_cursor (
-                  name varchar(100) PRIMARY KEY,
-                  last_id bigint NOT NULL)""");
-        jdbc.execute("""
-                CREATE OR REPLACE FUNCTION audit.refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                  IF TG_OP = 'DELETE' AND current_setting('audit.purge', true) = 'on' THEN
-                    RETURN OLD;
-                  END IF;
-                  RAISE EXCEPTION 'audit records are append-only (% refused)', TG_OP
-                    USING ERRCODE = 'insufficient_privilege';
-                END $$""");
-        // Created only where missing (never dropped and recreated), so that no start-up of any node
-        // opens a moment in which the tables would accept changes.
-        for (String table : new String[] {"record", "checkpoint", "purge"}) {
-            createTriggerIfMissing(jdbc, table, "append_only", "BEFORE UPDATE OR DELETE", "ROW");
-            createTriggerIfMissing(jdbc, table, "no_truncate", "BEFORE TRUNCATE", "STATEMENT");
+    /**
+     * Creates or upgrades the schema; {@code admin} is a connection of a role that may create roles
+     * and schemas (never the server's login role, unless that is a superuser in development).
+     */
+    static void create(JdbcTemplate admin, String appRole, Duration minRetention) {
+        if (!ROLE.matcher(appRole).matches()) {
+            throw new IllegalStateException("The database login role must be a plain lower-case name to set up"
+                    + " the audit schema; run db/audit/audit-schema.sql yourself (docs/audit.md)");
+        }
+        String retention = minRetention.isZero() ? "infinity" : minRetention.toSeconds() + " seconds";
+        admin.execute(script().replace("${owner_role}", OWNER_ROLE)
+                .replace("${app_role}", appRole)
+                .replace("${min_retention}", retention));
+    }
+
+    static String script() {
+        try (InputStream in = AuditSchema.class.getResourceAsStream("/db/audit/audit-schema.sql")) {
+            if (in == null) {
+                throw new IllegalStateException("db/audit/audit-schema.sql is missing from the class path");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
-    private static void createTriggerIfMissing(
-            JdbcTemplate jdbc, String table, String name, String when, String level) {
-        jdbc.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = '" + name
-                + "' AND tgrelid = 'audit." + table + "'::regclass) THEN CREATE TRIGGER " + name + " " + when
-                + " ON audit." + table + " FOR EACH " + level
-                + " EXECUTE FUNCTION audit.refuse_change(); END IF; END $$");
+    /** The role the server is logged in as. */
+    static String currentRole(JdbcTemplate app) {
+        return app.queryForObject("SELECT current_user", String.class).toLowerCase(Locale.ROOT);
+    }
+
+    static boolean isSuperuser(JdbcTemplate app) {
+        return Boolean.TRUE.equals(
+                app.queryForObject("SELECT rolsuper FROM pg_roles WHERE rolname = current_user", Boolean.class));
+    }
+
+    /**
+     * What is wrong with the schema as seen from the server's login role: missing or older than
+     * this version, or the role could remove or rewrite records (owner, DELETE, UPDATE, TRUNCATE,
+     * or INSERT into the watermarks). Empty when the separation holds.
+     */
+    static List<String> problems(JdbcTemplate app) {
+        List<String> problems = new ArrayList<>();
+        Integer version = app.queryForObject(
+                "SELECT CASE WHEN to_regclass('audit.policy') IS NULL THEN 0"
+                        + " ELSE (SELECT coalesce(max(version), 0) FROM audit.policy) END",
+                Integer.class);
+        if (version == null || version < VERSION) {
+            problems.add("the audit schema is missing or older than version " + VERSION);
+            return problems;
+        }
+        for (String table : new String[] {"record", "checkpoint", "purge"}) {
+            String name = "audit." + table;
+            Boolean owner = app.queryForObject(
+                    "SELECT pg_has_role(current_user, c.relowner, 'USAGE') FROM pg_class c WHERE c.oid = to_regclass(?)",
+                    Boolean.class,
+                    name);
+            if (Boolean.TRUE.equals(owner)) {
+                problems.add("the login role owns " + name);
+            }
+            for (String privilege : new String[] {"DELETE", "UPDATE", "TRUNCATE"}) {
+                if (Boolean.TRUE.equals(app.queryForObject(
+                        "SELECT has_table_privilege(current_user, ?, ?)", Boolean.class, name, privilege))) {
+                    problems.add("the login role may " + privilege + " " + name);
+                }
+            }
+        }
+        if (Boolean.TRUE.equals(app.queryForObject(
+                "SELECT has_table_privilege(current_user, 'audit.purge', 'INSERT')", Boolean.class))) {
+            problems.add("the login role may INSERT into audit.purge");
+        }
+        return problems;
     }
 }

@@ -9,8 +9,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Queue;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -26,6 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The durable audit store: records are appended to {@code audit.record} in group commits
@@ -65,6 +68,8 @@ final class JdbcAuditStore implements AuditSink, AutoCloseable {
     private final AtomicInteger queued = new AtomicInteger();
     private final ReentrantLock leader = new ReentrantLock();
     private volatile boolean running = true;
+    /** The last sequence number this node committed (read by the chain verification). */
+    private volatile long committedSeq;
 
     // only with the leader lock held
     private long lastSeq;
@@ -72,7 +77,8 @@ final class JdbcAuditStore implements AuditSink, AutoCloseable {
     private long lastCheckpointSeq;
     private Instant lastCheckpointAt;
 
-    private record Pending(AuditRecord record, String content, CompletableFuture<Void> committed) {}
+    /** A record waiting for its batch, with the write intents its commit settles. */
+    private record Pending(AuditRecord record, String content, List<UUID> settles, CompletableFuture<Void> committed) {}
 
     JdbcAuditStore(
             JdbcTemplate jdbc,
@@ -104,10 +110,17 @@ final class JdbcAuditStore implements AuditSink, AutoCloseable {
      */
     @Override
     public void appendAll(List<AuditRecord> records) {
+        appendAll(records, List.of());
+    }
+
+    @Override
+    public void appendAll(List<AuditRecord> records, Collection<UUID> settledIntents) {
         List<CompletableFuture<Void>> committed = new ArrayList<>(records.size());
         List<Pending> mine = new ArrayList<>(records.size());
-        for (AuditRecord record : records) {
-            Pending pending = new Pending(record, canonical(record), new CompletableFuture<>());
+        for (int i = 0; i < records.size(); i++) {
+            AuditRecord record = records.get(i);
+            List<UUID> settles = i == 0 ? List.copyOf(settledIntents) : List.of();
+            Pending pending = new Pending(record, canonical(record), settles, new CompletableFuture<>());
             if (!running || queued.incrementAndGet() > MAX_QUEUED) {
                 queued.decrementAndGet();
                 mine.forEach(this::withdraw);
@@ -170,7 +183,7 @@ final class JdbcAuditStore implements AuditSink, AutoCloseable {
             return false;
         }
         try {
-            write(batch);
+            write(batch, List.of());
             batch.forEach(pending -> pending.committed().complete(null));
             notifyCommitted(batch);
         } catch (RuntimeException e) {
@@ -181,7 +194,12 @@ final class JdbcAuditStore implements AuditSink, AutoCloseable {
         return true;
     }
 
-    private void write(List<Pending> batch) {
+    /**
+     * Writes the batch as the chain's next records, in one statement that also removes the write
+     * intents the batch settles and those it recovers (so an intent is either still there or in the
+     * chain, never both or neither).
+     */
+    private void write(List<Pending> batch, List<UUID> recovered) {
         long seq = lastSeq;
         byte[] previous = lastHash;
         List<Object[]> rows = new ArrayList<>(batch.size());
@@ -218,17 +236,23 @@ final class JdbcAuditStore implements AuditSink, AutoCloseable {
         // One statement, one round trip, committed on its own (autocommit): under load every round
         // trip to PostgreSQL waits for a CPU, and each request waits for its batch. The checkpoint,
         // when due, is inserted by the same statement (a data-modifying WITH), so atomically.
+        List<UUID> settled = new ArrayList<>(recovered);
+        batch.forEach(pending -> settled.addAll(pending.settles()));
         StringBuilder sql = new StringBuilder(INSERT_RECORDS);
         for (int i = 0; i < rows.size(); i++) {
             sql.append(i == 0 ? "" : ",").append("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
         }
+        String settle = settled.isEmpty() ? "" : "settled AS (DELETE FROM audit.intent WHERE id = ANY(?)), ";
         String statementSql = checkpoint
-                ? "WITH records AS (" + sql + ") INSERT INTO audit.checkpoint (node, node_seq, hash, mac, created)"
-                        + " VALUES (?, ?, ?, ?, ?)"
-                : sql.toString();
+                ? "WITH " + settle + "records AS (" + sql
+                        + ") INSERT INTO audit.checkpoint (node, node_seq, hash, mac, created) VALUES (?, ?, ?, ?, ?)"
+                : settle.isEmpty() ? sql.toString() : "WITH " + settle.substring(0, settle.length() - 2) + " " + sql;
         jdbc.execute((ConnectionCallback<Void>) connection -> {
             try (PreparedStatement statement = connection.prepareStatement(statementSql)) {
                 int p = 1;
+                if (!settled.isEmpty()) {
+                    statement.setArray(p++, connection.createArrayOf("uuid", settled.toArray()));
+                }
                 for (int i = 0; i < rows.size(); i++) {
                     Object[] row = rows.get(i);
                     for (int c = 0; c < 11; c++) {
@@ -252,9 +276,68 @@ final class JdbcAuditStore implements AuditSink, AutoCloseable {
         });
         lastSeq = newSeq;
         lastHash = newHash;
+        committedSeq = newSeq;
         if (checkpoint) {
             lastCheckpointSeq = newSeq;
             lastCheckpointAt = now;
+        }
+    }
+
+    /**
+     * Moves write intents that no request settled into the chain (the process died, or the trail
+     * failed, between a change's commit and its record's): this node's own of any age at start-up
+     * ({@code olderThan} zero), otherwise those of any node older than {@code olderThan}. Each
+     * becomes a record with the {@link org.securefhir.interceptors.audit.AuditRecords#RECOVERED}
+     * note, committed in the statement that removes the intent; rows another node is recovering
+     * are skipped.
+     *
+     * @return how many were recovered
+     */
+    int recoverIntents(Duration olderThan, TransactionTemplate transactions) {
+        int total = 0;
+        while (true) {
+            Integer done;
+            leader.lock(); // before any intent row is locked: a settling leader waits on neither
+            try {
+                done = transactions.execute(status -> {
+                    Timestamp before = Timestamp.from(clock.instant().minus(olderThan));
+                    List<Object[]> rows = jdbc.query(
+                            "SELECT id, content FROM audit.intent WHERE "
+                                    + (olderThan.isZero() ? "node = ?" : "created < ?")
+                                    + " ORDER BY created LIMIT " + MAX_BATCH + " FOR UPDATE SKIP LOCKED",
+                            (row, n) -> new Object[] {row.getObject(1, UUID.class), row.getString(2)},
+                            olderThan.isZero() ? node : before);
+                    if (rows.isEmpty()) {
+                        return 0;
+                    }
+                    List<Pending> batch = new ArrayList<>(rows.size());
+                    List<UUID> ids = new ArrayList<>(rows.size());
+                    for (Object[] row : rows) {
+                        AuditRecord record = parse((String) row[1]);
+                        batch.add(new Pending(record, canonical(record), List.of(), new CompletableFuture<>()));
+                        ids.add((UUID) row[0]);
+                    }
+                    write(batch, ids);
+                    return rows.size();
+                });
+            } catch (RuntimeException e) {
+                reloadHeadQuietly(); // the batch rolled back: the head is where the database says
+                throw e;
+            } finally {
+                leader.unlock();
+            }
+            if (done == null || done == 0) {
+                return total;
+            }
+            total += done;
+        }
+    }
+
+    private static AuditRecord parse(String content) {
+        try {
+            return CANONICAL.readValue(content, AuditRecord.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("An audit intent could not be read", e);
         }
     }
 
@@ -293,6 +376,16 @@ final class JdbcAuditStore implements AuditSink, AutoCloseable {
         lastCheckpointSeq = jdbc.queryForObject(
                 "SELECT coalesce(max(node_seq), 0) FROM audit.checkpoint WHERE node = ?", Long.class, node);
         lastCheckpointAt = clock.instant();
+    }
+
+    String node() {
+        return node;
+    }
+
+    /** This node's last committed sequence number, as far as this running process knows. */
+    java.util.Map<String, Long> liveHead() {
+        long seq = committedSeq;
+        return seq == 0 ? java.util.Map.of() : java.util.Map.of(node, seq);
     }
 
     private void reloadHeadQuietly() {

@@ -35,6 +35,12 @@ public final class EmbeddedPostgresConfig {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresConfig.class);
 
     static final String DATABASE = "fhir";
+    /**
+     * The role the server logs in as: it owns the clinical, identity and key schemas and may only
+     * append to the audit trail, whose tables belong to a role nobody logs in as. The superuser
+     * connection is used at start-up only, to set up the roles and the audit schema.
+     */
+    static final String APP_ROLE = "fhir_app";
 
     @Bean(destroyMethod = "close")
     EmbeddedPostgres embeddedPostgres(EmbeddedDatabaseProperties properties, Environment environment)
@@ -62,6 +68,7 @@ public final class EmbeddedPostgresConfig {
                 .setRegisterShutdownHook(false)
                 .start();
         createDatabaseIfMissing(postgres);
+        handOverToAppRole(postgres);
         log.info("Embedded PostgreSQL started on 127.0.0.1:{} with data in {}", postgres.getPort(), directory);
         return postgres;
     }
@@ -71,24 +78,70 @@ public final class EmbeddedPostgresConfig {
     HikariDataSource dataSource(EmbeddedPostgres postgres) {
         return DataSourceBuilder.create()
                 .type(HikariDataSource.class)
-                .url(postgres.getJdbcUrl("postgres", DATABASE))
-                .username("postgres")
+                .url(postgres.getJdbcUrl(APP_ROLE, DATABASE))
+                .username(APP_ROLE)
                 .build();
+    }
+
+    /** The superuser of the embedded cluster, for schema set-up at start-up (the audit schema). */
+    @Bean
+    DatabaseAdministrator databaseAdministrator(EmbeddedPostgres postgres) {
+        return new DatabaseAdministrator(postgres.getDatabase("postgres", DATABASE));
     }
 
     private static void createDatabaseIfMissing(EmbeddedPostgres postgres) throws SQLException {
         DataSource admin = postgres.getPostgresDatabase();
         try (Connection connection = admin.getConnection();
-                PreparedStatement exists = connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
-            exists.setString(1, DATABASE);
-            try (ResultSet rows = exists.executeQuery()) {
-                if (rows.next()) {
-                    return;
+                Statement statement = connection.createStatement()) {
+            statement.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + APP_ROLE
+                    + "') THEN CREATE ROLE " + APP_ROLE + " LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB; END IF; END $$");
+            try (PreparedStatement exists =
+                    connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+                exists.setString(1, DATABASE);
+                try (ResultSet rows = exists.executeQuery()) {
+                    if (rows.next()) {
+                        statement.execute("ALTER DATABASE " + DATABASE + " OWNER TO " + APP_ROLE);
+                        return;
+                    }
                 }
             }
-            try (Statement create = connection.createStatement()) {
-                create.execute("CREATE DATABASE " + DATABASE + " ENCODING 'UTF8' TEMPLATE template0");
-            }
+            statement.execute(
+                    "CREATE DATABASE " + DATABASE + " OWNER " + APP_ROLE + " ENCODING 'UTF8' TEMPLATE template0");
+        }
+    }
+
+    /**
+     * A data directory of an earlier version has everything owned by the superuser, which the
+     * server logged in as: hand the server's own schemas to its role (the audit schema is set up,
+     * and owned, apart).
+     */
+    private static void handOverToAppRole(EmbeddedPostgres postgres) throws SQLException {
+        try (Connection connection = postgres.getDatabase("postgres", DATABASE).getConnection();
+                Statement statement = connection.createStatement()) {
+            statement.execute("""
+                    DO $$
+                    DECLARE r record;
+                    BEGIN
+                      FOR r IN SELECT n.nspname FROM pg_namespace n
+                          WHERE n.nspowner = 'postgres'::regrole AND n.nspname NOT IN ('audit', 'public', 'information_schema')
+                            AND n.nspname NOT LIKE 'pg\\_%' LOOP
+                        EXECUTE format('ALTER SCHEMA %I OWNER TO %I', r.nspname, '{app}');
+                      END LOOP;
+                      FOR r IN SELECT c.oid::regclass AS name, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                          WHERE c.relowner = 'postgres'::regrole AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+                            AND n.nspname NOT IN ('audit', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+                          ORDER BY c.relkind = 'S' LOOP
+                        IF r.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = r.name::oid AND d.deptype IN ('a', 'i')) THEN
+                          CONTINUE; -- owned by a column: follows its table
+                        END IF;
+                        EXECUTE format('ALTER TABLE %s OWNER TO %I', r.name, '{app}');
+                      END LOOP;
+                      FOR r IN SELECT p.oid::regprocedure AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                          WHERE p.proowner = 'postgres'::regrole AND n.nspname NOT IN ('audit', 'information_schema')
+                            AND n.nspname NOT LIKE 'pg\\_%' LOOP
+                        EXECUTE format('ALTER ROUTINE %s OWNER TO %I', r.name, '{app}');
+                      END LOOP;
+                    END $$""".replace("{app}", APP_ROLE));
         }
     }
 }

@@ -50,6 +50,12 @@ class AuditTrailIT extends AbstractFhirServerIT {
     @Autowired
     private JdbcTemplate jdbc;
 
+    @Autowired
+    private org.securefhir.server.database.DatabaseAdministrator administrator;
+
+    @Autowired
+    private AuditPipeline pipeline;
+
     private TestLogins logins;
     private TestFhirClient auditor;
 
@@ -247,38 +253,109 @@ class AuditTrailIT extends AbstractFhirServerIT {
         assertThatThrownBy(() -> jdbc.update(
                         "UPDATE audit.record SET outcome = '0' WHERE id = (SELECT min(id) FROM audit.record)"))
                 .isInstanceOf(DataAccessException.class)
+                .hasStackTraceContaining("permission denied");
+        // and even a superuser (who has every privilege) meets the triggers
+        JdbcTemplate admin = new JdbcTemplate(administrator.dataSource());
+        assertThatThrownBy(() -> admin.update(
+                        "UPDATE audit.record SET outcome = '0' WHERE id = (SELECT min(id) FROM audit.record)"))
+                .isInstanceOf(DataAccessException.class)
+                .hasStackTraceContaining("append-only");
+        assertThatThrownBy(() -> admin.update("DELETE FROM audit.record WHERE id = (SELECT min(id) FROM audit.record)"))
+                .isInstanceOf(DataAccessException.class)
                 .hasStackTraceContaining("append-only");
         assertThatThrownBy(() -> jdbc.update("DELETE FROM audit.record WHERE id = (SELECT min(id) FROM audit.record)"))
                 .isInstanceOf(DataAccessException.class);
         assertThatThrownBy(() -> jdbc.execute("TRUNCATE audit.record")).isInstanceOf(DataAccessException.class);
+        // the server's own login role: neither superuser nor owner, no DELETE, no watermark INSERT
+        assertThatThrownBy(() -> jdbc.execute("ALTER TABLE audit.record DISABLE TRIGGER append_only"))
+                .isInstanceOf(DataAccessException.class);
+        assertThat(AuditSchema.isSuperuser(jdbc)).isFalse();
+        assertThat(AuditSchema.problems(jdbc)).isEmpty();
+    }
+
+    @Test
+    void whenTheTrailFailsAfterAChangeCommitsThenTheClientGets503AndTheChangeIsRecoveredIntoTheTrail() {
+        JdbcTemplate admin = new JdbcTemplate(administrator.dataSource());
+        Patient patient = new Patient();
+        patient.addIdentifier().setSystem("urn:test:intent").setValue("after-commit");
+        long last = jdbc.queryForObject("SELECT coalesce(max(res_id), 0) FROM hfj_resource", Long.class);
+        admin.execute("ALTER TABLE audit.record ADD CONSTRAINT refuse_creates CHECK (subtype <> 'create') NOT VALID");
+        Response created;
+        try {
+            created = fhir().post("/Patient", patient);
+        } finally {
+            admin.execute("ALTER TABLE audit.record DROP CONSTRAINT refuse_creates");
+        }
+        assertThat(created.status()).as(created.body()).isEqualTo(503);
+        List<String> stored = jdbc.queryForList(
+                "SELECT fhir_id FROM hfj_resource WHERE res_type = 'Patient' AND res_id > ?", String.class, last);
+        assertThat(stored).hasSize(1); // the change committed with its intent, before the trail failed
+        String id = stored.get(0);
+        assertThat(jdbc.queryForObject(
+                        "SELECT count(*) FROM audit.record WHERE resource_id = ? AND subtype = 'create'",
+                        Long.class,
+                        id))
+                .isZero();
+
+        assertThat(pipeline.recoverIntents(java.time.Duration.ZERO)).isPositive();
+
+        List<Map<String, Object>> records =
+                jdbc.queryForList("SELECT content FROM audit.record WHERE resource_id = ? AND subtype = 'create'", id);
+        assertThat(records).hasSize(1);
+        assertThat((String) records.get(0).get("content"))
+                .contains("\"outcomeDetail\":\"recovered: the change committed")
+                .contains("\"clientId\":\"")
+                .contains("Patient/" + id);
+        assertThat(verify()).containsEntry("intact", "true");
+    }
+
+    @Test
+    void whenTheTrailCannotTakeTheChangesRecordThenTheChangeRollsBackAndTheClientGets503() {
+        JdbcTemplate admin = new JdbcTemplate(administrator.dataSource());
+        Patient patient = new Patient();
+        patient.addIdentifier().setSystem("urn:test:intent").setValue("refused");
+        long before = jdbc.queryForObject("SELECT count(*) FROM hfj_resource WHERE res_type = 'Patient'", Long.class);
+        admin.execute("ALTER TABLE audit.intent ADD CONSTRAINT refuse_all CHECK (false) NOT VALID");
+        Response created;
+        try {
+            created = fhir().post("/Patient", patient);
+        } finally {
+            admin.execute("ALTER TABLE audit.intent DROP CONSTRAINT refuse_all");
+        }
+
+        assertThat(created.status()).as(created.body()).isEqualTo(503);
+        assertThat(created.body()).contains("OperationOutcome").doesNotContain("Exception");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM hfj_resource WHERE res_type = 'Patient'", Long.class))
+                .isEqualTo(before);
     }
 
     @Test
     void whenRowsAreTamperedWithBehindTheTriggersThenVerificationNamesTheFirstBrokenLink() {
         assertThat(verify()).containsEntry("intact", "true");
-        Map<String, Object> row = jdbc.queryForMap(
+        JdbcTemplate admin = new JdbcTemplate(administrator.dataSource()); // a superuser: the app role cannot
+        Map<String, Object> row = admin.queryForMap(
                 "SELECT id, node, node_seq, content FROM audit.record ORDER BY id DESC OFFSET 5 LIMIT 1");
         long id = (Long) row.get("id");
         String content = (String) row.get("content");
-        jdbc.execute("ALTER TABLE audit.record DISABLE TRIGGER append_only");
+        admin.execute("ALTER TABLE audit.record DISABLE TRIGGER append_only");
         try {
             // a changed row
-            jdbc.update(
+            admin.update(
                     "UPDATE audit.record SET content = replace(content, '\"outcome\":\"', '\"outcome\":\"X') WHERE id = ?",
                     id);
             assertThat(verify().get("firstBroken"))
                     .contains("#" + row.get("node_seq"))
                     .contains("content changed");
-            jdbc.update("UPDATE audit.record SET content = ? WHERE id = ?", content, id);
+            admin.update("UPDATE audit.record SET content = ? WHERE id = ?", content, id);
             assertThat(verify()).containsEntry("intact", "true");
 
             // a removed row
-            Map<String, Object> full = jdbc.queryForMap("SELECT * FROM audit.record WHERE id = ?", id);
-            jdbc.update("DELETE FROM audit.record WHERE id = ?", id);
+            Map<String, Object> full = admin.queryForMap("SELECT * FROM audit.record WHERE id = ?", id);
+            admin.update("DELETE FROM audit.record WHERE id = ?", id);
             assertThat(verify().get("firstBroken"))
                     .contains("#" + row.get("node_seq"))
                     .contains("missing");
-            jdbc.update(
+            admin.update(
                     "INSERT INTO audit.record (id, node, node_seq, recorded, category, subtype, action, outcome, user_id,"
                             + " client_id, resource_type, resource_id, patients, content, prev_hash, hash)"
                             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -300,8 +377,8 @@ class AuditTrailIT extends AbstractFhirServerIT {
                     full.get("hash"));
             assertThat(verify()).containsEntry("intact", "true");
         } finally {
-            jdbc.update("UPDATE audit.record SET content = ? WHERE id = ?", content, id);
-            jdbc.execute("ALTER TABLE audit.record ENABLE TRIGGER append_only");
+            admin.update("UPDATE audit.record SET content = ? WHERE id = ?", content, id);
+            admin.execute("ALTER TABLE audit.record ENABLE TRIGGER append_only");
         }
     }
 

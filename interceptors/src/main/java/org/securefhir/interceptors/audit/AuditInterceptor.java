@@ -10,6 +10,7 @@ import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.AuditEvent;
 import org.hl7.fhir.r4.model.Bundle;
@@ -29,13 +30,24 @@ public final class AuditInterceptor {
     private static final Logger log = LoggerFactory.getLogger(AuditInterceptor.class);
     private static final String DRAFT = AuditInterceptor.class.getName() + ".draft";
     private static final String DONE = AuditInterceptor.class.getName() + ".done";
+    private static final String INTENTS = AuditInterceptor.class.getName() + ".intents";
 
     private final AuditRecords records;
     private final AuditSink sink;
+    private final AuditIntents intents;
 
     public AuditInterceptor(AuditRecords records, AuditSink sink) {
+        this(records, sink, null);
+    }
+
+    /**
+     * @param intents where each change's record is kept in the change's own transaction (null: the
+     *     request's record alone, appended after the change commits)
+     */
+    public AuditInterceptor(AuditRecords records, AuditSink sink, AuditIntents intents) {
         this.records = records;
         this.sink = sink;
+        this.intents = intents;
     }
 
     @Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED, order = InterceptorOrder.AUDIT)
@@ -52,6 +64,45 @@ public final class AuditInterceptor {
     @Hook(value = Pointcut.STORAGE_PRESTORAGE_RESOURCE_DELETED, order = InterceptorOrder.AUDIT)
     public void deleted(RequestDetails request, IBaseResource resource) {
         changed(request, resource);
+    }
+
+    @Hook(value = Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED, order = InterceptorOrder.AUDIT)
+    public void committingCreate(RequestDetails request, IBaseResource resource) {
+        intend(request, "create", "C", resource);
+    }
+
+    @Hook(value = Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED, order = InterceptorOrder.AUDIT)
+    public void committingUpdate(RequestDetails request, IBaseResource previous, IBaseResource resource) {
+        intend(request, "update", "U", resource);
+    }
+
+    @Hook(value = Pointcut.STORAGE_PRECOMMIT_RESOURCE_DELETED, order = InterceptorOrder.AUDIT)
+    public void committingDelete(RequestDetails request, IBaseResource resource) {
+        intend(request, "delete", "D", resource);
+    }
+
+    /** The change's record goes into its own transaction (fails closed: no record, no change). */
+    private void intend(RequestDetails request, String subtype, String action, IBaseResource resource) {
+        if (intents == null || request == null || request instanceof SystemRequestDetails || resource == null) {
+            return;
+        }
+        UUID key = UUID.randomUUID();
+        intents.record(key, records.written(draft(request), subtype, action, resource));
+        intentKeys(request).add(key);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<UUID> intentKeys(RequestDetails request) {
+        return (List<UUID>) request.getUserData().computeIfAbsent(INTENTS, name -> new ArrayList<UUID>());
+    }
+
+    /** The intents a successful request's record accounts for (none for a failed one: kept, recovered). */
+    private static List<UUID> settled(RequestDetails request, int status) {
+        Object keys = request.getUserData().get(INTENTS);
+        if (status >= 400 || !(keys instanceof List<?> list)) {
+            return List.of();
+        }
+        return list.stream().map(UUID.class::cast).toList();
     }
 
     @Hook(value = Pointcut.SERVER_OUTGOING_RESPONSE, order = InterceptorOrder.AUDIT)
@@ -75,11 +126,11 @@ public final class AuditInterceptor {
                     new ArrayList<>(records.entries(draft, entries, response instanceof Bundle b ? b : null));
             all.add(records.success(draft, status));
             request.getUserData().put(DONE, Boolean.TRUE);
-            sink.appendAll(all);
+            sink.appendAll(all, settled(request, status));
             return;
         }
         request.getUserData().put(DONE, Boolean.TRUE);
-        sink.append(records.success(draft, status));
+        sink.appendAll(List.of(records.success(draft, status)), settled(request, status));
     }
 
     @Hook(value = Pointcut.SERVER_HANDLE_EXCEPTION, order = InterceptorOrder.AUDIT)

@@ -158,6 +158,29 @@ public final class AuditRecords {
         return draft.build();
     }
 
+    /**
+     * The record of one change about to commit, kept with it in its transaction: the request's
+     * agent, this resource's version and patients. It enters the trail only if the request's own
+     * record never does, hence its note.
+     */
+    AuditRecord written(Draft parent, String subtype, String action, IBaseResource resource) {
+        Draft draft = copyAgent(parent);
+        draft.subtype = subtype;
+        draft.action = action;
+        draft.resourceType = fhir.getResourceType(resource);
+        IIdType id = resource.getIdElement();
+        draft.resourceId = id.getIdPart();
+        draft.versionId = id.getVersionIdPart();
+        draft.query = null;
+        addResources(draft, resource);
+        draft.outcomeDetail = RECOVERED;
+        return draft.build();
+    }
+
+    /** The note of a record recovered from a write intent. */
+    public static final String RECOVERED = "recovered: the change committed but its request's own record was not"
+            + " written (the process stopped or the audit store failed in between); the client may have had no answer";
+
     AuditRecord failure(Draft draft, BaseServerResponseException exception) {
         draft.status = exception.getStatusCode();
         draft.outcome = exception.getStatusCode() >= 500 ? AuditRecord.SERIOUS_FAILURE : AuditRecord.MINOR_FAILURE;

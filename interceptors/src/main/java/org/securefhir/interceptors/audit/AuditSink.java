@@ -18,4 +18,12 @@ public interface AuditSink {
     default void appendAll(List<AuditRecord> records) {
         records.forEach(this::append);
     }
+
+    /**
+     * Stores the records durably and, in the same commit, removes the write intents they account
+     * for (see {@link AuditIntents}).
+     */
+    default void appendAll(List<AuditRecord> records, java.util.Collection<java.util.UUID> settledIntents) {
+        appendAll(records);
+    }
 }
