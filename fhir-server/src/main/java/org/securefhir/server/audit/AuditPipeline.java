@@ -147,6 +147,11 @@ final class AuditPipeline implements AuditSink, AutoCloseable {
         store.appendAll(records);
     }
 
+    @Override
+    public void appendAll(List<AuditRecord> records, java.util.Collection<java.util.UUID> settledIntents) {
+        store.appendAll(records, settledIntents);
+    }
+
     /** This node's last committed sequence number (for the chain verification). */
     java.util.Map<String, Long> liveHead() {
         return store.liveHead();

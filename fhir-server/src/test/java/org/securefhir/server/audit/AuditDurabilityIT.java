@@ -28,16 +28,17 @@ import org.securefhir.server.support.AbstractFhirServerIT;
 import org.securefhir.server.support.TestFhirClient;
 
 /**
- * "Never lost": the packaged server is killed with SIGKILL in the middle of a read load, restarted on
- * the same data, and every read that completed (a 200 the client received) must have its audit
- * record; the chain must still verify.
+ * "Never lost": the packaged server is killed with SIGKILL in the middle of a read and write load,
+ * restarted on the same data, and every read that completed (a 200 the client received) must have
+ * its audit record, and every change that is stored (acknowledged or not) its create record; the
+ * chain must still verify.
  */
 class AuditDurabilityIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
-    void whenKilledUnderLoadThenEveryCompletedResponseHasItsAuditRecord() throws Exception {
+    void whenKilledUnderLoadThenEveryCompletedReadAndEveryStoredChangeHasItsAuditRecord() throws Exception {
         Path dir = AbstractFhirServerIT.freshDirectory("kill-");
         int port = AbstractFhirServerIT.freePort();
         Process server = start(dir, port);
@@ -50,11 +51,30 @@ class AuditDurabilityIT {
             patient.addName().setFamily("Durable");
             String id = fhir.create("/Patient", patient);
 
-            // when: 8 clients read until the server is killed
+            // when: 6 clients read and 6 create until the server is killed
             AtomicInteger completed = new AtomicInteger();
+            java.util.Set<String> acknowledged = java.util.concurrent.ConcurrentHashMap.newKeySet();
             AtomicBoolean stop = new AtomicBoolean();
-            ExecutorService clients = Executors.newFixedThreadPool(8);
-            for (int i = 0; i < 8; i++) {
+            ExecutorService clients = Executors.newFixedThreadPool(12);
+            for (int i = 0; i < 6; i++) {
+                clients.submit(() -> {
+                    while (!stop.get()) {
+                        try {
+                            Patient written = new Patient();
+                            written.getMeta().addTag("urn:test:kill", "write", null);
+                            TestFhirClient.Response created = fhir.post("/Patient", written);
+                            if (created.status() == 201) {
+                                acknowledged.add(created.header("Location")
+                                        .replaceAll(".*/Patient/", "")
+                                        .replaceAll("/_history/.*", ""));
+                            }
+                        } catch (RuntimeException e) {
+                            return; // connection lost: the server is gone
+                        }
+                    }
+                });
+            }
+            for (int i = 0; i < 6; i++) {
                 clients.submit(() -> {
                     while (!stop.get()) {
                         try {
@@ -82,6 +102,32 @@ class AuditDurabilityIT {
             Bundle count = after.get("/AuditEvent?entity=Patient/" + id + "&subtype=read&outcome=0&_summary=count")
                     .as(Bundle.class);
             assertThat(count.getTotal()).isGreaterThanOrEqualTo(completed.get());
+
+            // and every stored change, acknowledged or cut off by the kill, has its create record
+            java.util.Set<String> stored = new java.util.HashSet<>();
+            String next = "/Patient?_tag=urn:test:kill%7Cwrite&_count=200&_elements=id";
+            while (next != null) {
+                Bundle page = after.get(next).as(Bundle.class);
+                page.getEntry()
+                        .forEach(entry ->
+                                stored.add(entry.getResource().getIdElement().getIdPart()));
+                next = page.getLink("next") == null
+                        ? null
+                        : page.getLink("next")
+                                .getUrl()
+                                .substring(after.baseUrl().length());
+            }
+            System.out.println("killed under load: " + completed.get() + " reads and " + acknowledged.size()
+                    + " creates acknowledged, " + stored.size() + " creates stored");
+            assertThat(stored).containsAll(acknowledged);
+            assertThat(acknowledged).hasSizeGreaterThan(5);
+            for (String written : stored) {
+                Bundle records = after.get("/AuditEvent?entity=Patient/" + written + "&subtype=create&_summary=count")
+                        .as(Bundle.class);
+                assertThat(records.getTotal())
+                        .as("create record of stored Patient/" + written)
+                        .isGreaterThanOrEqualTo(1);
+            }
         } finally {
             server.destroyForcibly();
             if (restarted != null) {

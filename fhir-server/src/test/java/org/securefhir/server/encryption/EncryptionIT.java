@@ -216,6 +216,35 @@ class EncryptionIT extends AbstractFhirServerIT {
                 .addPreAuthRef(c.preAuth());
         claim.setTotal(new Money().setValue(10).setCurrency("USD"));
         String cl = fhir.create("/Claim", claim);
+        // and an observation whose performer is contained (no field of a contained Practitioner is
+        // configured for encryption: the contained resources are sealed whole)
+        org.hl7.fhir.r4.model.Practitioner carer = new org.hl7.fhir.r4.model.Practitioner();
+        carer.setId("carer");
+        carer.addName().setFamily(c.family()).addGiven(c.given());
+        carer.addTelecom()
+                .setSystem(org.hl7.fhir.r4.model.ContactPoint.ContactPointSystem.PHONE)
+                .setValue(phone);
+        org.hl7.fhir.r4.model.Observation observation = new org.hl7.fhir.r4.model.Observation();
+        observation.setStatus(org.hl7.fhir.r4.model.Observation.ObservationStatus.FINAL);
+        observation.setCode(new CodeableConcept(new Coding("http://loinc.org", "8867-4", "Heart rate")));
+        observation.setSubject(new Reference("Patient/" + p));
+        observation.getContained().add(carer);
+        observation.addPerformer(new Reference("#carer"));
+        String o = fhir.create("/Observation", observation);
+        org.hl7.fhir.r4.model.Observation readObservation =
+                fhir.get("/Observation/" + o).as(org.hl7.fhir.r4.model.Observation.class);
+        assertThat(readObservation.getContained()).hasSize(1);
+        assertThat(((org.hl7.fhir.r4.model.Practitioner)
+                                readObservation.getContained().get(0))
+                        .getNameFirstRep()
+                        .getFamily())
+                .isEqualTo(c.family());
+        assertThat(readObservation.getPerformerFirstRep().getReference()).isEqualTo("#carer");
+        assertThat(readObservation.getMeta().getExtension()).isEmpty(); // the sealed form never leaves
+        readObservation.setStatus(org.hl7.fhir.r4.model.Observation.ObservationStatus.AMENDED);
+        assertThat(fhir.put("/Observation/" + o, readObservation).status()).isEqualTo(200);
+        assertThat(fhir.get("/Observation/" + o + "/_history/1").body()).contains(c.family(), phone);
+        assertThat(fhir.get("/Observation?subject=Patient/" + p).body()).contains(c.family());
 
         // when they are read, updated, searched (also conditionally and in a batch), and searched
         // in ways that are refused
@@ -543,7 +572,7 @@ class EncryptionIT extends AbstractFhirServerIT {
                 "-p",
                 Integer.toString(uri.getPort()),
                 "-U",
-                hikari.getUsername(),
+                "postgres", // the whole database, the audit schema (not readable by the server's role) too
                 "--no-owner",
                 uri.getPath().substring(1));
         if (hikari.getPassword() != null) {

@@ -24,6 +24,10 @@ public interface AuditSink {
      * for (see {@link AuditIntents}).
      */
     default void appendAll(List<AuditRecord> records, java.util.Collection<java.util.UUID> settledIntents) {
+        if (!settledIntents.isEmpty()) {
+            // a sink that ignored them would leave every change to be recovered as if interrupted
+            throw new IllegalStateException("This audit sink cannot settle write intents");
+        }
         appendAll(records);
     }
 }

@@ -36,7 +36,11 @@ public final class ResourceProtection {
     /** The path of a Binary's content in its sealed form. */
     static final String BINARY_DATA = "data";
 
+    /** The path of a resource's contained resources in their sealed form. */
+    static final String CONTAINED = "contained";
+
     private final PatientOwnership ownership;
+    private final FhirContext fhir;
     private final EncryptedFields fields;
     private final ResourceEncryptor encryptor;
     private final BlindIndex index;
@@ -45,6 +49,7 @@ public final class ResourceProtection {
     public ResourceProtection(
             FhirContext fhir, PatientOwnership ownership, EncryptedFields fields, BlindIndex index, DataKeys keys) {
         this.ownership = ownership;
+        this.fhir = fhir;
         this.fields = fields;
         this.encryptor = new ResourceEncryptor(fhir, fields);
         this.index = index;
@@ -68,11 +73,104 @@ public final class ResourceProtection {
         if (!(resource instanceof DomainResource)) {
             return;
         }
+        DomainResource domain = (DomainResource) resource;
+        openContained(domain); // a stored version being patched, or a ciphertext sent by a client
         BlindIndex.strip(resource);
         encryptor.decrypt(resource, keys);
         List<Coding> tokens = index.tokens(resource, fields);
-        encryptor.encrypt(resource, keys.forWriting(owner(resource)));
+        DataKey key = keys.forWriting(owner(resource));
+        encryptor.encrypt(resource, key);
         BlindIndex.attach(resource, tokens);
+        sealContained(domain, key);
+    }
+
+    /**
+     * Contained resources (a contained Patient, RelatedPerson or Practitioner holds names, phone
+     * numbers, addresses of its own) sealed whole under the container's key: they are encoded as a
+     * collection Bundle, encrypted with associated data {@code Type.contained|keyId}, kept in a
+     * {@code meta} extension like a Binary's content, and replaced in {@code contained} by stubs of
+     * the same type and id (HAPI refuses a {@code #id} reference without its contained resource); opened
+     * on the way out, re-keyed by key rotation and shredded with their owner's keys like every
+     * other element.
+     */
+    private void sealContained(DomainResource resource, DataKey key) {
+        if (!resource.hasContained()) {
+            return;
+        }
+        Bundle holder = new Bundle().setType(Bundle.BundleType.COLLECTION);
+        for (Resource contained : resource.getContained()) {
+            holder.addEntry().setResource(contained);
+        }
+        byte[] plain =
+                fhir.newJsonParser().encodeResourceToString(holder).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String type = resource.fhirType();
+        byte[] sealed =
+                FieldCipher.encrypt(key.key(), plain, ResourceEncryptor.associatedData(type, CONTAINED, key.id()));
+        // stubs of the same type and id stay, so that '#id' references still resolve for HAPI
+        List<Resource> stubs = new java.util.ArrayList<>();
+        for (Resource contained : resource.getContained()) {
+            Resource stub = (Resource) fhir.getResourceDefinition(contained).newInstance();
+            stub.setId(contained.getIdElement().getValue());
+            stubs.add(stub);
+        }
+        resource.getContained().clear();
+        resource.getContained().addAll(stubs);
+        Extension extension = new Extension(ResourceEncryptor.ENCRYPTED_URL);
+        extension.addExtension("path", new StringType(CONTAINED));
+        extension.addExtension("key", new StringType(key.id()));
+        extension.addExtension("value", new Base64BinaryType(sealed));
+        resource.getMeta().addExtension(extension);
+    }
+
+    /** Puts sealed contained resources back in place; they stay absent when their key was erased. */
+    private ResourceEncryptor.Opened openContained(DomainResource resource) {
+        if (!resource.hasMeta()) {
+            return ResourceEncryptor.Opened.NOTHING_ENCRYPTED;
+        }
+        ResourceEncryptor.Opened opened = ResourceEncryptor.Opened.NOTHING_ENCRYPTED;
+        java.util.Iterator<Extension> extensions =
+                resource.getMeta().getExtension().iterator();
+        while (extensions.hasNext()) {
+            Extension extension = extensions.next();
+            Extension path = extension.getExtensionByUrl("path");
+            if (!ResourceEncryptor.ENCRYPTED_URL.equals(extension.getUrl())
+                    || path == null
+                    || path.getValue() == null
+                    || !CONTAINED.equals(path.getValue().primitiveValue())) {
+                continue;
+            }
+            extensions.remove();
+            Extension keyPart = extension.getExtensionByUrl("key");
+            Extension value = extension.getExtensionByUrl("value");
+            String keyId = keyPart == null || keyPart.getValue() == null
+                    ? null
+                    : keyPart.getValue().primitiveValue();
+            java.util.Optional<DataKey> key = keyId == null ? java.util.Optional.empty() : keys.forReading(keyId);
+            if (key.isEmpty()) {
+                opened = ResourceEncryptor.Opened.KEY_ERASED;
+                continue;
+            }
+            if (value == null || !(value.getValue() instanceof Base64BinaryType sealed)) {
+                throw new UndecryptableException("sealed contained resources without a value");
+            }
+            byte[] plain = FieldCipher.decrypt(
+                    key.get().key(),
+                    sealed.getValue(),
+                    ResourceEncryptor.associatedData(resource.fhirType(), CONTAINED, keyId));
+            Bundle holder = fhir.newJsonParser()
+                    .parseResource(Bundle.class, new String(plain, java.nio.charset.StandardCharsets.UTF_8));
+            resource.getContained().clear(); // the stubs
+            for (Bundle.BundleEntryComponent entry : holder.getEntry()) {
+                Resource contained = entry.getResource();
+                String id = contained.getIdElement().getIdPart();
+                if (id != null && !id.startsWith("#")) {
+                    contained.setId("#" + id);
+                }
+                resource.getContained().add(contained);
+            }
+            opened = ResourceEncryptor.Opened.DECRYPTED;
+        }
+        return opened;
     }
 
     /**
@@ -105,6 +203,9 @@ public final class ResourceProtection {
             binary.getMeta().addSecurity(new Coding(REDACTED_SYSTEM, REDACTED_CODE, "redacted"));
         }
         if (resource instanceof DomainResource domain) {
+            if (openContained(domain) == ResourceEncryptor.Opened.KEY_ERASED) {
+                domain.getMeta().addSecurity(new Coding(REDACTED_SYSTEM, REDACTED_CODE, "redacted"));
+            }
             domain.getContained().forEach(this::openAll);
             BlindIndex.strip(domain);
             if (encryptor.decrypt(domain, keys) == ResourceEncryptor.Opened.KEY_ERASED) {
