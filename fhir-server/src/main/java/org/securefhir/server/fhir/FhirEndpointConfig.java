@@ -91,6 +91,7 @@ public final class FhirEndpointConfig {
 
         server.registerInterceptor(new RequestGuardInterceptor(new OperationAllowList(properties.allowedOperations())));
         server.registerInterceptor(new NotFoundAnswers(permissions));
+        server.registerInterceptor(new ServerErrorLog()); // HAPI's own failure logs quote request values
         // Deny by default: role policy ∩ SMART scopes ∩ patient context (after the resource server
         // checked the token).
         authorization.registerOn(server);

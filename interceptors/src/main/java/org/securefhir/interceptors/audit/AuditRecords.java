@@ -66,8 +66,13 @@ public final class AuditRecords {
             draft.tokenId = agent.tokenId().orElse(null);
             draft.purposeOfUse = agent.purposeOfUse().orElse(null);
         });
-        if (draft.purposeOfUse == null && request.getHeader(PURPOSE_OF_USE_HEADER) != null) {
-            draft.purposeOfUse = request.getHeader(PURPOSE_OF_USE_HEADER);
+        String stated = request.getHeader(PURPOSE_OF_USE_HEADER);
+        if (draft.purposeOfUse == null && stated != null) {
+            // a code of the value set, or only that something else was stated (never the text:
+            // the request is refused for it, and audit rows are append-only)
+            draft.purposeOfUse = org.securefhir.interceptors.authorization.PurposeOfUse.fromCode(stated)
+                    .map(Enum::name)
+                    .orElse("(invalid)");
         }
         RestOperationTypeEnum operation = request.getRestOperationType();
         draft.subtype = operation == null ? "unknown" : subtype(operation);
