@@ -6,6 +6,8 @@
 # between runs, hence the interleaving.
 # Usage: bench/compare.sh NAME_A "A server options" NAME_B "B server options" [rounds] [load options]
 # e.g.   bench/compare.sh on "--fhir.authorization.enforce=true" off "--fhir.authorization.enforce=false" 3
+# Two builds (e.g. before and after a change): JAR_A=/path/a.jar JAR_B=/path/b.jar (default: this
+# checkout's fhir-server/target/fhir-server.jar for both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name_a=$1 opts_a=$2 name_b=$3 opts_b=$4
@@ -17,11 +19,14 @@ port=${BENCH_PORT:-18443}
 out=$(mktemp -d "${TMPDIR:-/tmp}/fhir-compare-XXXXXX")
 echo "Summaries in $out"
 
-run_once() { # $1 = name, $2 = server options, $3 = round
+jar_default="$PWD/fhir-server/target/fhir-server.jar"
+jar_a=${JAR_A:-$jar_default} jar_b=${JAR_B:-$jar_default}
+
+run_once() { # $1 = name, $2 = server options, $3 = round, $4 = jar
   local dir pid started
   dir=$(mktemp -d "${TMPDIR:-/tmp}/fhir-bench-XXXXXX")
   # shellcheck disable=SC2086 # the options are words
-  (cd "$dir" && exec java -jar "$OLDPWD/fhir-server/target/fhir-server.jar" --server.port="$port" $2 \
+  (cd "$dir" && exec java -jar "$4" --server.port="$port" $2 \
       >"$dir/server.log" 2>&1) &
   pid=$!
   started=$(date +%s)
@@ -40,11 +45,11 @@ run_once() { # $1 = name, $2 = server options, $3 = round
 for ((i = 1; i <= rounds; i++)); do
   # the order alternates between rounds: whichever runs second in a round was seen to be slowed
   if (( i % 2 == 1 )); then
-    echo "round $i, $name_a"; run_once "$name_a" "$opts_a" "$i"
-    echo "round $i, $name_b"; run_once "$name_b" "$opts_b" "$i"
+    echo "round $i, $name_a"; run_once "$name_a" "$opts_a" "$i" "$jar_a"
+    echo "round $i, $name_b"; run_once "$name_b" "$opts_b" "$i" "$jar_b"
   else
-    echo "round $i, $name_b"; run_once "$name_b" "$opts_b" "$i"
-    echo "round $i, $name_a"; run_once "$name_a" "$opts_a" "$i"
+    echo "round $i, $name_b"; run_once "$name_b" "$opts_b" "$i" "$jar_b"
+    echo "round $i, $name_a"; run_once "$name_a" "$opts_a" "$i" "$jar_a"
   fi
 done
 a=$(ls "$out/$name_a"-*.json | paste -sd,); b=$(ls "$out/$name_b"-*.json | paste -sd,)
