@@ -18,13 +18,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.hl7.fhir.instance.model.api.IBaseResource;
-import org.securefhir.auth.smart.SmartScope;
 import org.securefhir.interceptors.audit.AuditNotes;
 import org.securefhir.interceptors.authorization.AccessToken;
 import org.securefhir.interceptors.authorization.AccessTokens;
 import org.securefhir.interceptors.authorization.PurposeOfUse;
 import org.securefhir.interceptors.authorization.RequestPurpose;
 import org.securefhir.interceptors.ownership.PatientOwnership;
+import org.securefhir.smart.SmartScope;
 
 /**
  * The consent service HAPI's {@code ConsentInterceptor} asks about every resource a read path is

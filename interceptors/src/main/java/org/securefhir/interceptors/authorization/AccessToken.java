@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.securefhir.auth.smart.SmartScope;
+import org.securefhir.smart.SmartScope;
 
 /**
  * What authorization needs of a verified access token, with its scopes parsed once.

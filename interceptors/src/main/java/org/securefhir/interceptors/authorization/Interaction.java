@@ -2,7 +2,7 @@ package org.securefhir.interceptors.authorization;
 
 import java.util.Arrays;
 import java.util.Set;
-import org.securefhir.auth.smart.SmartScope.Permission;
+import org.securefhir.smart.SmartScope.Permission;
 
 /**
  * The FHIR RESTful interactions an access policy grants per resource type (<a

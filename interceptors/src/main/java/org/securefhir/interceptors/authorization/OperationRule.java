@@ -6,8 +6,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.securefhir.auth.smart.SmartScope;
-import org.securefhir.auth.smart.SmartScope.Permission;
+import org.securefhir.smart.SmartScope;
+import org.securefhir.smart.SmartScope.Permission;
 
 /**
  * What a served {@code $operation} needs besides a role that names it: a SMART scope of the

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.securefhir.auth.smart.SmartScope;
+import org.securefhir.smart.SmartScope;
 
 /**
  * The effective permissions of one access token: its role policy ∩ its SMART scopes ∩ its patient

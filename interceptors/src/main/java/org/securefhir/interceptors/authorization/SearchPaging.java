@@ -9,7 +9,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
-import org.securefhir.auth.keys.Sha256;
+import org.securefhir.smart.Sha256;
 
 /**
  * Binds the further pages of a search ({@code ?_getpages=<id>} links) to whoever got its first

@@ -17,7 +17,7 @@ import java.util.UUID;
 import org.securefhir.auth.client.ClientKeys;
 import org.securefhir.auth.client.ClientRoles;
 import org.securefhir.auth.client.ClientSecretEncoder;
-import org.securefhir.auth.smart.SmartScope;
+import org.securefhir.smart.SmartScope;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;

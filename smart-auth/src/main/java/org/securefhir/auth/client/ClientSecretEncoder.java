@@ -2,7 +2,7 @@ package org.securefhir.auth.client;
 
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import org.securefhir.auth.keys.Sha256;
+import org.securefhir.smart.Sha256;
 import org.springframework.security.crypto.password.PasswordEncoder;
 
 /**

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import org.securefhir.auth.keys.Sha256;
+import org.securefhir.smart.Sha256;
 
 /**
  * Single-use recovery codes: ten per user, 80 random bits each, shown once as

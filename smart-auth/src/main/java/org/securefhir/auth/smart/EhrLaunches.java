@@ -11,7 +11,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import org.securefhir.auth.keys.Sha256;
+import org.securefhir.smart.Sha256;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**

@@ -2,6 +2,7 @@ package org.securefhir.auth.smart;
 
 import java.util.Optional;
 import java.util.Set;
+import org.securefhir.smart.SmartScope;
 
 /**
  * Which requested scopes a client may have: a scope registered for the client exactly, or a SMART

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import org.securefhir.auth.event.SecurityEvent;
 import org.securefhir.auth.event.SecurityEventSink;
-import org.securefhir.auth.keys.Sha256;
+import org.securefhir.smart.Sha256;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.oauth2.core.AbstractOAuth2Token;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;

@@ -1,12 +1,13 @@
-package org.securefhir.auth.keys;
+package org.securefhir.smart;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
- * SHA-256 of text (UTF-8), as this module stores high-entropy secrets it only has to recognise:
- * client secrets, refresh tokens, launch ids, recovery codes. Every JDK has SHA-256.
+ * SHA-256 of text (UTF-8): how high-entropy secrets are identified at rest by the authorization
+ * server (client secrets, tokens, codes, launch ids, recovery codes) and looked up by the resource
+ * server (a bearer token's revocation status). Every JDK has SHA-256.
  */
 public final class Sha256 {
 

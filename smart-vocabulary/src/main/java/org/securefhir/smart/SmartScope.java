@@ -1,4 +1,4 @@
-package org.securefhir.auth.smart;
+package org.securefhir.smart;
 
 import java.util.EnumSet;
 import java.util.Locale;

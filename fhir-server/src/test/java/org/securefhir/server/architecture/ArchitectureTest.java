@@ -1,0 +1,91 @@
+package org.securefhir.server.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which module may depend on which (docs/architecture.md): the SMART vocabulary on nothing but the
+ * JDK; the FHIR-side safeguards (interceptors, consent) on the vocabulary, never on the
+ * authorization server; interceptors never on consent or on the server's wiring. Read from the
+ * modules' compiled classes, so a forbidden dependency fails the build even if a Maven dependency
+ * brings the classes back.
+ */
+class ArchitectureTest {
+
+    private static final JavaClasses CLASSES = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("org.securefhir");
+
+    private static final String AUTHORIZATION_SERVER = "org.securefhir.auth..";
+
+    @Test
+    void whenTheFhirSideSafeguardsAreReadThenNoneDependsOnTheAuthorizationServer() {
+        fhirSideMustNotDependOnTheAuthorizationServer().check(CLASSES);
+    }
+
+    @Test
+    void whenTheRuleIsAppliedToTheServerWiringThenItFindsItsDependencies() {
+        // the rule can fail: the application module does depend on the authorization server
+        ArchRule wiring = noClasses()
+                .that()
+                .resideInAPackage("org.securefhir.server..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage(AUTHORIZATION_SERVER);
+
+        assertThat(CLASSES.containPackage("org.securefhir.interceptors.authorization"))
+                .isTrue();
+        assertThat(CLASSES.containPackage("org.securefhir.consent")).isTrue();
+        assertThatThrownBy(() -> wiring.check(CLASSES)).isInstanceOf(AssertionError.class);
+    }
+
+    @Test
+    void whenTheVocabularyIsReadThenItDependsOnTheJdkAlone() {
+        classes()
+                .that()
+                .resideInAPackage("org.securefhir.smart..")
+                .should()
+                .onlyDependOnClassesThat()
+                .resideInAnyPackage("org.securefhir.smart..", "java..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void whenTheInterceptorsAreReadThenTheyDependNeitherOnConsentNorOnTheServerWiring() {
+        noClasses()
+                .that()
+                .resideInAPackage("org.securefhir.interceptors..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("org.securefhir.consent..", "org.securefhir.server..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void whenConsentIsReadThenItDoesNotDependOnTheServerWiring() {
+        noClasses()
+                .that()
+                .resideInAPackage("org.securefhir.consent..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("org.securefhir.server..")
+                .check(CLASSES);
+    }
+
+    private static ArchRule fhirSideMustNotDependOnTheAuthorizationServer() {
+        return noClasses()
+                .that()
+                .resideInAnyPackage("org.securefhir.interceptors..", "org.securefhir.consent..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage(AUTHORIZATION_SERVER);
+    }
+}
