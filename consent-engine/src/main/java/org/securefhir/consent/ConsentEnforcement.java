@@ -197,7 +197,7 @@ public final class ConsentEnforcement extends ConsentInterceptor {
     }
 
     /** Withheld entries (resource removed by the consent check) leave the bundle entirely. */
-    @Hook(value = Pointcut.SERVER_OUTGOING_RESPONSE, order = InterceptorOrder.CONSENT + 1)
+    @Hook(value = Pointcut.SERVER_OUTGOING_RESPONSE, order = InterceptorOrder.CONSENT_WITHHELD_ENTRIES)
     public void removeWithheldEntries(IBaseResource response) {
         if (response instanceof Bundle bundle
                 && (bundle.getType() == Bundle.BundleType.SEARCHSET

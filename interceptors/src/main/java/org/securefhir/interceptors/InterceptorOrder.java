@@ -9,6 +9,10 @@ import ca.uhn.fhir.rest.server.interceptor.auth.AuthorizationConstants;
  * <ol>
  *   <li>{@link #REQUEST_GUARD}: malformed ids and operations off the allow-list are refused before
  *       anything else looks at the request;
+ *   <li>{@link #SEARCH_NARROWING}: a patient-context token's searches get its compartment added
+ *       (HAPI's search narrowing, at HAPI's default order), so that the role policy and
+ *       authorization judge the narrowed search (without it a search lacking the compartment
+ *       parameter would be refused as a whole);
  *   <li>{@link #DECRYPT_STORED}: the stored version an update replaces is decrypted first, so that
  *       the role policy can keep from it what the role may not see;
  *   <li>{@link #ROLE_POLICY}: the role policy ∩ scopes per interaction (read vs search vs history,
@@ -29,6 +33,7 @@ import ca.uhn.fhir.rest.server.interceptor.auth.AuthorizationConstants;
  *       sensitive labels and the treatment relationship do not allow (in storage, before results
  *       are counted or paged, and again over the response), before decryption so that withheld
  *       resources are never opened, and before the audit so the record holds what was released;
+ *       {@link #CONSENT_WITHHELD_ENTRIES} right after it removes the withheld entries from bundles;
  *   <li>{@link #DECRYPTION}: what passed authorization and consent is decrypted, before anything
  *       is hidden from it;
  *   <li>{@link #MASKING}: elements hidden from the role are removed from what passed authorization
@@ -44,10 +49,16 @@ import ca.uhn.fhir.rest.server.interceptor.auth.AuthorizationConstants;
  *   <li>{@link #UNIFORM_ERRORS}: on the way out of a failed request, first: every 404 naming an
  *       instance says the same words, so that its text does not tell what withheld it.
  * </ol>
+ *
+ * <p>The effective order, as HAPI calls the hooks of both registries (the endpoint's and the JPA
+ * storage's), is pinned by {@code InterceptorRegistryIT}.
  */
 public final class InterceptorOrder {
 
     public static final int REQUEST_GUARD = -100;
+    /** HAPI's default order: the compartment is added before anything judges a search. */
+    public static final int SEARCH_NARROWING = 0;
+
     public static final int AUTHORIZATION = AuthorizationConstants.ORDER_AUTH_INTERCEPTOR;
     public static final int ROLE_POLICY = AUTHORIZATION - 10;
     public static final int MASKING = AUTHORIZATION + 50;
@@ -56,6 +67,7 @@ public final class InterceptorOrder {
     public static final int DECRYPT_STORED = ROLE_POLICY - 5;
     public static final int ENCRYPTED_SEARCH = ROLE_POLICY + 5;
     public static final int CONSENT = AUTHORIZATION + 20;
+    public static final int CONSENT_WITHHELD_ENTRIES = CONSENT + 1;
     public static final int CONSENT_ORACLES = ROLE_POLICY + 2;
     public static final int DECRYPTION = MASKING - 10;
     public static final int ENCRYPTION = VALIDATION + 10;

@@ -43,17 +43,17 @@ final class ConsentStorageInterceptor {
         validate(incoming);
     }
 
-    @Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
+    @Hook(value = Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED, order = InterceptorOrder.CONSENT)
     public void created(IBaseResource resource) {
         announce(patients(resource, new LinkedHashSet<>()));
     }
 
-    @Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
+    @Hook(value = Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED, order = InterceptorOrder.CONSENT)
     public void updated(IBaseResource previous, IBaseResource current) {
         announce(patients(current, patients(previous, new LinkedHashSet<>())));
     }
 
-    @Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_DELETED)
+    @Hook(value = Pointcut.STORAGE_PRECOMMIT_RESOURCE_DELETED, order = InterceptorOrder.CONSENT)
     public void deleted(IBaseResource resource) {
         announce(patients(resource, new LinkedHashSet<>()));
     }

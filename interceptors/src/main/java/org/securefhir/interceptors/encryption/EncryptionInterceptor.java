@@ -39,7 +39,7 @@ public final class EncryptionInterceptor {
         PatchScope.set(request.getRestOperationType() == RestOperationTypeEnum.PATCH);
     }
 
-    @Hook(Pointcut.SERVER_PROCESSING_COMPLETED)
+    @Hook(value = Pointcut.SERVER_PROCESSING_COMPLETED, order = InterceptorOrder.ENCRYPTED_SEARCH)
     public void completed() {
         PatchScope.set(false);
     }
