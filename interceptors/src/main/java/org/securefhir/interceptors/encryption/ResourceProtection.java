@@ -12,6 +12,7 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.DomainResource;
 import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.Meta;
 import org.hl7.fhir.r4.model.Parameters;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
@@ -127,16 +128,39 @@ public final class ResourceProtection {
         if (!resource.hasMeta()) {
             return ResourceEncryptor.Opened.NOTHING_ENCRYPTED;
         }
+        return openSealed(resource.getMeta(), resource.fhirType(), CONTAINED, false, plain -> {
+            Bundle holder = fhir.newJsonParser()
+                    .parseResource(Bundle.class, new String(plain, java.nio.charset.StandardCharsets.UTF_8));
+            resource.getContained().clear(); // the stubs
+            for (Bundle.BundleEntryComponent entry : holder.getEntry()) {
+                Resource contained = entry.getResource();
+                String id = contained.getIdElement().getIdPart();
+                if (id != null && !id.startsWith("#")) {
+                    contained.setId("#" + id);
+                }
+                resource.getContained().add(contained);
+            }
+        });
+    }
+
+    /**
+     * Opens the values sealed whole in {@code meta} (a Binary's content, contained resources) whose
+     * path is {@code path} (every sealed value, whatever its path, when {@code anyPath}: a Binary
+     * has no other), removing their extensions; {@link ResourceEncryptor.Opened#KEY_ERASED} when a
+     * key was erased (nothing is handed over for it).
+     */
+    private ResourceEncryptor.Opened openSealed(
+            Meta meta, String type, String path, boolean anyPath, java.util.function.Consumer<byte[]> plaintext) {
         ResourceEncryptor.Opened opened = ResourceEncryptor.Opened.NOTHING_ENCRYPTED;
-        java.util.Iterator<Extension> extensions =
-                resource.getMeta().getExtension().iterator();
+        java.util.Iterator<Extension> extensions = meta.getExtension().iterator();
         while (extensions.hasNext()) {
             Extension extension = extensions.next();
-            Extension path = extension.getExtensionByUrl("path");
+            Extension pathPart = extension.getExtensionByUrl("path");
             if (!ResourceEncryptor.ENCRYPTED_URL.equals(extension.getUrl())
-                    || path == null
-                    || path.getValue() == null
-                    || !CONTAINED.equals(path.getValue().primitiveValue())) {
+                    || (!anyPath
+                            && (pathPart == null
+                                    || pathPart.getValue() == null
+                                    || !path.equals(pathPart.getValue().primitiveValue())))) {
                 continue;
             }
             extensions.remove();
@@ -151,23 +175,10 @@ public final class ResourceProtection {
                 continue;
             }
             if (value == null || !(value.getValue() instanceof Base64BinaryType sealed)) {
-                throw new UndecryptableException("sealed contained resources without a value");
+                throw new UndecryptableException("a sealed " + type + "." + path + " without a value");
             }
-            byte[] plain = FieldCipher.decrypt(
-                    key.get().key(),
-                    sealed.getValue(),
-                    ResourceEncryptor.associatedData(resource.fhirType(), CONTAINED, keyId));
-            Bundle holder = fhir.newJsonParser()
-                    .parseResource(Bundle.class, new String(plain, java.nio.charset.StandardCharsets.UTF_8));
-            resource.getContained().clear(); // the stubs
-            for (Bundle.BundleEntryComponent entry : holder.getEntry()) {
-                Resource contained = entry.getResource();
-                String id = contained.getIdElement().getIdPart();
-                if (id != null && !id.startsWith("#")) {
-                    contained.setId("#" + id);
-                }
-                resource.getContained().add(contained);
-            }
+            plaintext.accept(FieldCipher.decrypt(
+                    key.get().key(), sealed.getValue(), ResourceEncryptor.associatedData(type, path, keyId)));
             opened = ResourceEncryptor.Opened.DECRYPTED;
         }
         return opened;
@@ -238,34 +249,9 @@ public final class ResourceProtection {
 
     /** Opens a sealed Binary in place; its content stays absent when its key was erased. */
     private ResourceEncryptor.Opened openBinary(Binary binary) {
-        ResourceEncryptor.Opened opened = ResourceEncryptor.Opened.NOTHING_ENCRYPTED;
-        java.util.Iterator<Extension> extensions =
-                binary.getMeta().getExtension().iterator();
-        while (extensions.hasNext()) {
-            Extension extension = extensions.next();
-            if (!ResourceEncryptor.ENCRYPTED_URL.equals(extension.getUrl())) {
-                continue;
-            }
-            extensions.remove();
-            Extension keyPart = extension.getExtensionByUrl("key");
-            Extension value = extension.getExtensionByUrl("value");
-            String keyId = keyPart == null || keyPart.getValue() == null
-                    ? null
-                    : keyPart.getValue().primitiveValue();
-            java.util.Optional<DataKey> key = keyId == null ? java.util.Optional.empty() : keys.forReading(keyId);
-            if (key.isEmpty()) {
-                opened = ResourceEncryptor.Opened.KEY_ERASED;
-                binary.setData(null);
-                continue;
-            }
-            if (value == null || !(value.getValue() instanceof Base64BinaryType sealed)) {
-                throw new UndecryptableException("encrypted Binary without a value");
-            }
-            binary.setData(FieldCipher.decrypt(
-                    key.get().key(),
-                    sealed.getValue(),
-                    ResourceEncryptor.associatedData("Binary", BINARY_DATA, keyId)));
-            opened = ResourceEncryptor.Opened.DECRYPTED;
+        ResourceEncryptor.Opened opened = openSealed(binary.getMeta(), "Binary", BINARY_DATA, true, binary::setData);
+        if (opened == ResourceEncryptor.Opened.KEY_ERASED) {
+            binary.setData(null);
         }
         return opened;
     }
