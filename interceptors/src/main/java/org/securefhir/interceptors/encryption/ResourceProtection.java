@@ -104,9 +104,6 @@ public final class ResourceProtection {
         }
         byte[] plain =
                 fhir.newJsonParser().encodeResourceToString(holder).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        String type = resource.fhirType();
-        byte[] sealed =
-                FieldCipher.encrypt(key.key(), plain, ResourceEncryptor.associatedData(type, CONTAINED, key.id()));
         // stubs of the same type and id stay, so that '#id' references still resolve for HAPI
         List<Resource> stubs = new java.util.ArrayList<>();
         for (Resource contained : resource.getContained()) {
@@ -116,11 +113,17 @@ public final class ResourceProtection {
         }
         resource.getContained().clear();
         resource.getContained().addAll(stubs);
+        sealInto(resource.getMeta(), resource.fhirType(), CONTAINED, key, plain);
+    }
+
+    /** Seals a whole value into an extension of {@code meta} (the shape of every sealed element). */
+    private static void sealInto(Meta meta, String type, String path, DataKey key, byte[] plain) {
+        byte[] sealed = FieldCipher.encrypt(key.key(), plain, ResourceEncryptor.associatedData(type, path, key.id()));
         Extension extension = new Extension(ResourceEncryptor.ENCRYPTED_URL);
-        extension.addExtension("path", new StringType(CONTAINED));
+        extension.addExtension("path", new StringType(path));
         extension.addExtension("key", new StringType(key.id()));
         extension.addExtension("value", new Base64BinaryType(sealed));
-        resource.getMeta().addExtension(extension);
+        meta.addExtension(extension);
     }
 
     /** Puts sealed contained resources back in place; they stay absent when their key was erased. */
@@ -236,15 +239,9 @@ public final class ResourceProtection {
         if (!binary.hasData()) {
             return;
         }
-        DataKey key = keys.forWriting(owner(binary));
-        byte[] sealed = FieldCipher.encrypt(
-                key.key(), binary.getData(), ResourceEncryptor.associatedData("Binary", BINARY_DATA, key.id()));
+        byte[] plain = binary.getData();
         binary.setData(null);
-        Extension extension = new Extension(ResourceEncryptor.ENCRYPTED_URL);
-        extension.addExtension("path", new StringType(BINARY_DATA));
-        extension.addExtension("key", new StringType(key.id()));
-        extension.addExtension("value", new Base64BinaryType(sealed));
-        binary.getMeta().addExtension(extension);
+        sealInto(binary.getMeta(), "Binary", BINARY_DATA, keys.forWriting(owner(binary)), plain);
     }
 
     /** Opens a sealed Binary in place; its content stays absent when its key was erased. */
