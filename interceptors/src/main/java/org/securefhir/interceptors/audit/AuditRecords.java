@@ -220,7 +220,7 @@ public final class AuditRecords {
             draft.query = url.contains("?")
                     ? protection.query(draft.resourceType, url.substring(url.indexOf('?') + 1))
                     : null;
-            draft.subtype = entrySubtype(method, parts, url.contains("?"));
+            draft.subtype = entrySubtype(method, parts);
             draft.action = methodAction(method, parts);
             if ("Patient".equals(draft.resourceType) && draft.resourceId != null) {
                 draft.patients.add("Patient/" + draft.resourceId);
@@ -260,7 +260,7 @@ public final class AuditRecords {
         Draft draft = new Draft();
         draft.recorded = clock.instant().truncatedTo(ChronoUnit.MILLIS).toString();
         String[] parts = (path.startsWith("/") ? path.substring(1) : path).split("/");
-        draft.subtype = entrySubtype(method, parts, query != null);
+        draft.subtype = entrySubtype(method, parts);
         draft.action = methodAction(method, parts);
         draft.resourceType = parts.length > 0 && !parts[0].isEmpty() && !parts[0].startsWith("$") ? parts[0] : null;
         draft.resourceId = parts.length > 1 && !parts[1].startsWith("$") && !parts[1].startsWith("_") ? parts[1] : null;
@@ -302,7 +302,7 @@ public final class AuditRecords {
         };
     }
 
-    private static String entrySubtype(String method, String[] parts, boolean hasQuery) {
+    private static String entrySubtype(String method, String[] parts) {
         boolean operation = parts.length > 0 && parts[parts.length - 1].startsWith("$");
         if (operation) {
             return "operation";
@@ -315,7 +315,9 @@ public final class AuditRecords {
             default ->
                 parts.length >= 2 && parts[parts.length - 1].equals("_history")
                         ? (parts.length == 3 ? "history-instance" : "history-type")
-                        : parts.length >= 4 ? "vread" : parts.length == 2 && !hasQuery ? "read" : "search-type";
+                        : parts.length >= 4
+                                ? "vread"
+                                : parts.length == 2 ? "read" : "search-type"; // Type/id?_elements=… is a read
         };
     }
 
