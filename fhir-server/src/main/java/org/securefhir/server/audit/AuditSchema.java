@@ -65,8 +65,9 @@ final class AuditSchema {
 
     /**
      * What is wrong with the schema as seen from the server's login role: missing or older than
-     * this version, or the role could remove or rewrite records (owner, DELETE, UPDATE, TRUNCATE,
-     * or INSERT into the watermarks). Empty when the separation holds.
+     * this version, or the role could remove or rewrite records (owner of a table, of the schema or
+     * of the trigger and purge functions; DELETE, UPDATE, TRUNCATE; INSERT into the watermarks; a
+     * change of the minimum retention). Empty when the separation holds.
      */
     static List<String> problems(JdbcTemplate app) {
         List<String> problems = new ArrayList<>();
@@ -98,6 +99,23 @@ final class AuditSchema {
                 "SELECT has_table_privilege(current_user, 'audit.purge', 'INSERT')", Boolean.class))) {
             problems.add("the login role may INSERT into audit.purge");
         }
+        // the minimum retention the purge function enforces
+        if (Boolean.TRUE.equals(app.queryForObject(
+                "SELECT has_table_privilege(current_user, 'audit.policy', 'INSERT, UPDATE, DELETE, TRUNCATE')",
+                Boolean.class))) {
+            problems.add("the login role may change audit.policy");
+        }
+        // whoever owns the schema or the trigger and purge functions could replace them
+        if (Boolean.TRUE.equals(app.queryForObject(
+                "SELECT pg_has_role(current_user, nspowner, 'USAGE') FROM pg_namespace WHERE nspname = 'audit'",
+                Boolean.class))) {
+            problems.add("the login role owns the schema audit");
+        }
+        List<String> functions = app.queryForList(
+                "SELECT p.proname FROM pg_proc p WHERE p.pronamespace = 'audit'::regnamespace"
+                        + " AND pg_has_role(current_user, p.proowner, 'USAGE') ORDER BY 1",
+                String.class);
+        functions.forEach(function -> problems.add("the login role owns audit." + function + "()"));
         return problems;
     }
 }

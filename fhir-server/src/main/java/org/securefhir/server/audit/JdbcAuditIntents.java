@@ -52,9 +52,11 @@ final class JdbcAuditIntents implements AuditIntents {
     }
 
     private void insert(List<Row> rows) {
-        StringBuilder sql = new StringBuilder("INSERT INTO audit.intent (id, node, content) VALUES ");
+        // created = the moment of the insert (just before the commit), not the transaction's start
+        // (now()): a long transaction's intents must not look orphaned to the recovery at once
+        StringBuilder sql = new StringBuilder("INSERT INTO audit.intent (id, node, content, created) VALUES ");
         for (int i = 0; i < rows.size(); i++) {
-            sql.append(i == 0 ? "" : ",").append("(?,?,?)");
+            sql.append(i == 0 ? "" : ",").append("(?,?,?,clock_timestamp())");
         }
         try {
             jdbc.execute((ConnectionCallback<Void>) connection -> {

@@ -67,7 +67,7 @@ final class ServerErrorLog {
                 found.add(codes.group());
             }
             if (!found.isEmpty()) {
-                text.append(found.toString().replace(",", "").replace('[', '[').replace(']', ']'));
+                text.append('[').append(String.join(" ", found)).append(']');
             }
         }
         return text.toString();

@@ -74,6 +74,27 @@ class AuditStoreIT {
     }
 
     @Test
+    void whenADatabaseGrantsTheLoginRoleMoreThenEachExtraRightIsNamed() {
+        setUp();
+        try {
+            ADMIN.execute("GRANT DELETE ON audit.record TO audit_app");
+            ADMIN.execute("GRANT UPDATE ON audit.policy TO audit_app");
+            ADMIN.execute("GRANT INSERT ON audit.purge TO audit_app");
+            ADMIN.execute("ALTER FUNCTION audit.refuse_change() OWNER TO audit_app");
+
+            assertThat(AuditSchema.problems(JDBC))
+                    .containsExactlyInAnyOrder(
+                            "the login role may DELETE audit.record",
+                            "the login role may change audit.policy",
+                            "the login role may INSERT into audit.purge",
+                            "the login role owns audit.refuse_change()");
+        } finally {
+            setUp(); // the script takes back every grant and ownership
+        }
+        assertThat(AuditSchema.problems(JDBC)).isEmpty();
+    }
+
+    @Test
     void whenRetentionPurgesThenOnlyTheOldPrefixGoesTheChainStillVerifiesAndThePurgeIsAudited() throws Exception {
         setUp();
         JdbcAuditStore store = store("retention-node");

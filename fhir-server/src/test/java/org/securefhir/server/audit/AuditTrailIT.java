@@ -274,28 +274,57 @@ class AuditTrailIT extends AbstractFhirServerIT {
     }
 
     @Test
-    void whenTheTrailFailsAfterAChangeCommitsThenTheClientGets503AndTheChangeIsRecoveredIntoTheTrail() {
-        JdbcTemplate admin = new JdbcTemplate(administrator.dataSource());
-        // a change whose request records it settles its intent at once (nothing left to recover)
-        String settled = fhir().create("/Patient", new Patient().setActive(true));
-        assertThat(jdbc.queryForObject(
-                        "SELECT count(*) FROM audit.intent WHERE content LIKE ?",
-                        Long.class,
-                        "%Patient/" + settled + "%"))
-                .isZero();
-        Patient patient = new Patient();
-        patient.addIdentifier().setSystem("urn:test:intent").setValue("after-commit");
-        long last = jdbc.queryForObject("SELECT coalesce(max(res_id), 0) FROM hfj_resource", Long.class);
-        admin.execute("ALTER TABLE audit.record ADD CONSTRAINT refuse_creates CHECK (subtype <> 'create') NOT VALID");
-        Response created;
-        try {
-            created = fhir().post("/Patient", patient);
-        } finally {
-            admin.execute("ALTER TABLE audit.record DROP CONSTRAINT refuse_creates");
+    void whenChangesArriveInEveryWriteShapeThenEachRequestSettlesItsIntents() {
+        String tag = "intent-" + UUID.randomUUID();
+        long last = lastResourceKey();
+        String patient = "{\"resourceType\":\"Patient\",\"meta\":{\"tag\":[{\"system\":\"urn:test\",\"code\":\"" + tag
+                + "\"}]},\"active\":true}";
+        Response transaction = fhir().send(
+                        "POST",
+                        "",
+                        TestFhirClient.FHIR_JSON,
+                        "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":["
+                                + "{\"resource\":" + patient
+                                + ",\"request\":{\"method\":\"POST\",\"url\":\"Patient\"}},"
+                                + "{\"resource\":" + patient
+                                + ",\"request\":{\"method\":\"POST\",\"url\":\"Patient\"}}]}");
+        Response batch = fhir().send(
+                        "POST",
+                        "",
+                        TestFhirClient.FHIR_JSON,
+                        "{\"resourceType\":\"Bundle\",\"type\":\"batch\",\"entry\":[" + "{\"resource\":" + patient
+                                + ",\"request\":{\"method\":\"POST\",\"url\":\"Patient\"}}]}");
+        String single = fhir().create("/Patient", new Patient().setActive(true));
+        Response patched = fhir().send(
+                        "PATCH",
+                        "/Patient/" + single,
+                        "application/json-patch+json",
+                        "[{\"op\":\"replace\",\"path\":\"/active\",\"value\":false}]");
+        Response conditionalDelete = fhir().delete("/Patient?_tag=urn:test%7C" + tag + "-b");
+
+        assertThat(transaction.status()).as(transaction.body()).isEqualTo(200);
+        assertThat(batch.status()).as(batch.body()).isEqualTo(200);
+        assertThat(patched.status()).as(patched.body()).isEqualTo(200);
+        assertThat(conditionalDelete.status()).as(conditionalDelete.body()).isBetween(200, 204);
+        List<String> written = patientsStoredAfter(last);
+        assertThat(written).hasSizeGreaterThanOrEqualTo(4);
+        for (String id : written) {
+            assertThat(jdbc.queryForObject(
+                            "SELECT count(*) FROM audit.intent WHERE content LIKE ?",
+                            Long.class,
+                            "%Patient/" + id + "\"%"))
+                    .as("unsettled intent of Patient/" + id)
+                    .isZero();
         }
+    }
+
+    @Test
+    void whenTheTrailFailsAfterAChangeCommitsThenTheClientGets503AndTheChangeIsRecoveredIntoTheTrail() {
+        long last = lastResourceKey();
+        Response created = postPatientWhileRefusing("audit.record", "subtype <> 'create'");
+
         assertThat(created.status()).as(created.body()).isEqualTo(503);
-        List<String> stored = jdbc.queryForList(
-                "SELECT fhir_id FROM hfj_resource WHERE res_type = 'Patient' AND res_id > ?", String.class, last);
+        List<String> stored = patientsStoredAfter(last);
         assertThat(stored).hasSize(1); // the change committed with its intent, before the trail failed
         String id = stored.get(0);
         assertThat(jdbc.queryForObject(
@@ -318,22 +347,12 @@ class AuditTrailIT extends AbstractFhirServerIT {
 
     @Test
     void whenTheTrailCannotTakeTheChangesRecordThenTheChangeRollsBackAndTheClientGets503() {
-        JdbcTemplate admin = new JdbcTemplate(administrator.dataSource());
-        Patient patient = new Patient();
-        patient.addIdentifier().setSystem("urn:test:intent").setValue("refused");
-        long before = jdbc.queryForObject("SELECT count(*) FROM hfj_resource WHERE res_type = 'Patient'", Long.class);
-        admin.execute("ALTER TABLE audit.intent ADD CONSTRAINT refuse_all CHECK (false) NOT VALID");
-        Response created;
-        try {
-            created = fhir().post("/Patient", patient);
-        } finally {
-            admin.execute("ALTER TABLE audit.intent DROP CONSTRAINT refuse_all");
-        }
+        long last = lastResourceKey();
+        Response created = postPatientWhileRefusing("audit.intent", "false");
 
         assertThat(created.status()).as(created.body()).isEqualTo(503);
         assertThat(created.body()).contains("OperationOutcome").doesNotContain("Exception");
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM hfj_resource WHERE res_type = 'Patient'", Long.class))
-                .isEqualTo(before);
+        assertThat(patientsStoredAfter(last)).isEmpty();
     }
 
     @Test
@@ -436,6 +455,30 @@ class AuditTrailIT extends AbstractFhirServerIT {
     }
 
     // --- helpers ---
+
+    private long lastResourceKey() {
+        return jdbc.queryForObject("SELECT coalesce(max(res_id), 0) FROM hfj_resource", Long.class);
+    }
+
+    private List<String> patientsStoredAfter(long resourceKey) {
+        return jdbc.queryForList(
+                "SELECT fhir_id FROM hfj_resource WHERE res_type = 'Patient' AND res_id > ?",
+                String.class,
+                resourceKey);
+    }
+
+    /** Creates a Patient while the audit table refuses rows that fail the check (as a superuser sets it). */
+    private Response postPatientWhileRefusing(String table, String check) {
+        JdbcTemplate admin = new JdbcTemplate(administrator.dataSource());
+        Patient patient = new Patient();
+        patient.addIdentifier().setSystem("urn:test:intent").setValue("refused");
+        admin.execute("ALTER TABLE " + table + " ADD CONSTRAINT test_refusal CHECK (" + check + ") NOT VALID");
+        try {
+            return fhir().post("/Patient", patient);
+        } finally {
+            admin.execute("ALTER TABLE " + table + " DROP CONSTRAINT test_refusal");
+        }
+    }
 
     private Map<String, String> verify() {
         Parameters result = auditor.get("/$verify-audit-chain").as(Parameters.class);
