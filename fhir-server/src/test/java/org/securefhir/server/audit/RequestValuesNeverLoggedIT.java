@@ -3,6 +3,7 @@ package org.securefhir.server.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.securefhir.server.support.AbstractFhirServerIT;
@@ -67,6 +68,30 @@ class RequestValuesNeverLoggedIT extends AbstractFhirServerIT {
             Response response = responses.get(refused);
             assertThat(response.status()).as(response.body()).isBetween(400, 499);
         }
+        // and the authorization server's: a login with a typed name and password, an unknown client
+        org.securefhir.server.support.TestBrowser browser = new org.securefhir.server.support.TestBrowser(
+                "https://localhost:" + port, TestFhirClient.trusting(certificate()));
+        org.securefhir.server.support.TestBrowser.Page login = browser.get("/auth/login");
+        browser.post(
+                "/auth/login",
+                List.of(
+                        Map.entry("username", "Qzuser"),
+                        Map.entry("password", "Qzpassword"),
+                        Map.entry("_csrf", login.field("_csrf"))));
+        browser.postForJson(
+                "/auth/oauth2/token",
+                List.of(
+                        Map.entry("grant_type", "client_credentials"),
+                        Map.entry("client_id", "Qzclient"),
+                        Map.entry("client_secret", "Qzsecret")));
+        List<String> authValues = List.of("Qzuser", "Qzpassword", "Qzsecret");
+        assertThat(jdbc.queryForObject(
+                        "SELECT count(*) FROM audit.record WHERE subtype = 'login-failure'"
+                                + " AND recorded > now() - interval '1 minute'",
+                        Long.class))
+                .as("the failed login was recorded")
+                .isPositive();
+
         String logs = output.getAll();
         assertThat(logs).as("the capture sees the server's log").isNotBlank();
         String audit = String.join(
@@ -82,6 +107,10 @@ class RequestValuesNeverLoggedIT extends AbstractFhirServerIT {
         }
         for (String marker : searchValues) {
             assertThat(logs).as("log output").doesNotContainIgnoringCase(marker);
+        }
+        for (String marker : authValues) { // typed names are kept only as keyed pseudonyms
+            assertThat(logs).as("log output").doesNotContainIgnoringCase(marker);
+            assertThat(audit).as("audit rows").doesNotContainIgnoringCase(marker);
         }
     }
 }
