@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import javax.crypto.SecretKey;
+import javax.sql.DataSource;
 import org.securefhir.auth.event.SecurityEventStore;
 import org.securefhir.auth.keys.SecretKeys;
 import org.securefhir.interceptors.audit.AuditInterceptor;
@@ -23,6 +24,7 @@ import org.securefhir.interceptors.authorization.RequestPermissions;
 import org.securefhir.interceptors.ownership.PatientOwnership;
 import org.securefhir.server.authorization.AuthorizationProperties;
 import org.securefhir.server.database.DatabaseAdministrator;
+import org.securefhir.server.database.SchemaMigration;
 import org.securefhir.server.encryption.EncryptionConfig.FhirEncryption;
 import org.securefhir.server.security.RejectedRequests;
 import org.slf4j.Logger;
@@ -75,42 +77,57 @@ public class AuditConfig {
             TransactionTemplate transactions,
             AuditChain chain,
             AuditProperties properties,
-            ObjectProvider<DatabaseAdministrator> administrator,
             Environment environment,
-            @Value("${spring.datasource.url:}") String url,
             Clock clock) {
-        prepareSchema(jdbc, administrator.getIfAvailable(), properties, environment, url);
+        checkSchema(jdbc, environment);
         return new AuditPipeline(jdbc, transactions, chain, properties, nodeId(properties), clock);
     }
 
     /**
-     * Sets up the audit schema where the server has an administrator's connection (never its own
-     * login role, unless that is a superuser outside {@code prod}), then refuses to start if its
-     * login role could remove or rewrite audit records.
+     * The audit schema's migrations, run with an administrator's connection where the server has
+     * one (the embedded superuser, {@code audit.schema-admin.*}, or its own login role only if that
+     * is a superuser outside {@code prod}); otherwise a DBA runs them and {@link #checkSchema} says
+     * whether they did.
      */
-    private static void prepareSchema(
-            JdbcTemplate jdbc,
-            DatabaseAdministrator administrator,
+    @Bean
+    SchemaMigration auditSchemaMigration(
+            DataSource dataSource,
+            ObjectProvider<DatabaseAdministrator> administrator,
             AuditProperties properties,
-            Environment environment,
-            String url) {
-        boolean production = environment.acceptsProfiles(Profiles.of("prod"));
+            @Value("${spring.datasource.url:}") String url) {
+        return new SchemaMigration(SchemaMigration.AUDIT, "audit", () -> {
+            JdbcTemplate app = new JdbcTemplate(dataSource);
+            String appRole = AuditSchema.currentRole(app);
+            DataSource admin;
+            if (administrator.getIfAvailable() != null) {
+                admin = administrator.getIfAvailable().dataSource();
+            } else if (!properties.schemaAdmin().username().isBlank()) {
+                admin = new DriverManagerDataSource(
+                        url,
+                        properties.schemaAdmin().username(),
+                        properties.schemaAdmin().password());
+            } else if (AuditSchema.isSuperuser(app)) {
+                admin = dataSource;
+            } else {
+                log.info(
+                        "No administrator connection: the audit schema is expected to be set up by a DBA (docs/audit.md)");
+                return;
+            }
+            AuditSchema.migration(admin, appRole, properties.retention())
+                    .migrate()
+                    .run();
+        });
+    }
+
+    /**
+     * Refuses to start if the server's login role could remove or rewrite audit records (or the
+     * schema is missing or old); {@code prod} refuses a superuser login outright.
+     */
+    private static void checkSchema(JdbcTemplate jdbc, Environment environment) {
         boolean superuser = AuditSchema.isSuperuser(jdbc);
-        if (superuser && production) {
+        if (superuser && environment.acceptsProfiles(Profiles.of("prod"))) {
             throw new IllegalStateException("The 'prod' profile refuses a superuser database login: the server's role"
                     + " must not be able to remove audit records (docs/audit.md)");
-        }
-        String appRole = AuditSchema.currentRole(jdbc);
-        if (administrator != null) {
-            AuditSchema.create(new JdbcTemplate(administrator.dataSource()), appRole, properties.retention());
-        } else if (!properties.schemaAdmin().username().isBlank()) {
-            DriverManagerDataSource admin = new DriverManagerDataSource(
-                    url,
-                    properties.schemaAdmin().username(),
-                    properties.schemaAdmin().password());
-            AuditSchema.create(new JdbcTemplate(admin), appRole, properties.retention());
-        } else if (superuser) {
-            AuditSchema.create(jdbc, appRole, properties.retention());
         }
         if (superuser) {
             log.warn("The server logs in to the database as a superuser, which could remove audit records;"
@@ -119,10 +136,9 @@ public class AuditConfig {
         }
         List<String> problems = AuditSchema.problems(jdbc);
         if (!problems.isEmpty()) {
-            throw new IllegalStateException(
-                    "The audit trail is not protected from the server's own database role: "
-                            + String.join("; ", problems)
-                            + ". Run db/audit/audit-schema.sql as an administrator or set audit.schema-admin.* (docs/audit.md)");
+            throw new IllegalStateException("The audit trail is not protected from the server's own database role: "
+                    + String.join("; ", problems)
+                    + ". Run the scripts of db/audit as an administrator or set audit.schema-admin.* (docs/audit.md)");
         }
     }
 

@@ -20,7 +20,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     database's purge function refuses to remove a record
  * @param schemaAdmin a database role that may create roles and schemas, for setting up the audit
  *     schema at start-up on an external database; empty = the schema is set up by a DBA with
- *     {@code db/audit/audit-schema.sql} (docs/audit.md). Never the server's own login role
+ *     the scripts of {@code db/audit} (docs/audit.md). Never the server's own login role
  */
 @ConfigurationProperties("audit")
 public record AuditProperties(

@@ -1,18 +1,17 @@
 package org.securefhir.server.audit;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.securefhir.server.database.SchemaMigration;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * The audit trail's own schema ({@code audit}, script {@code db/audit/audit-schema.sql}), apart from
+ * The audit trail's own schema ({@code audit}, migrations {@code db/audit}), apart from
  * clinical data and owned by a role nobody logs in as: an append-only record table whose rows the
  * database itself refuses to change (UPDATE and TRUNCATE always; DELETE only inside the purge
  * function, which records a signed watermark), the signed checkpoints of each node's hash chain,
@@ -28,29 +27,23 @@ final class AuditSchema {
     private AuditSchema() {}
 
     /**
-     * Creates or upgrades the schema; {@code admin} is a connection of a role that may create roles
-     * and schemas (never the server's login role, unless that is a superuser in development).
+     * Creates or upgrades the schema with its Flyway migrations ({@code db/audit}); {@code admin} is
+     * a connection of a role that may create roles and schemas (never the server's login role,
+     * unless that is a superuser in development). The callback run after every migration applies
+     * the minimum retention and the app role's privileges, so a changed setting takes effect at
+     * the next start.
      */
-    static void create(JdbcTemplate admin, String appRole, Duration minRetention) {
+    static SchemaMigration migration(DataSource admin, String appRole, Duration minRetention) {
         if (!ROLE.matcher(appRole).matches()) {
             throw new IllegalStateException("The database login role must be a plain lower-case name to set up"
-                    + " the audit schema; run db/audit/audit-schema.sql yourself (docs/audit.md)");
+                    + " the audit schema; run the scripts of db/audit yourself (docs/audit.md)");
         }
         String retention = minRetention.isZero() ? "infinity" : minRetention.toSeconds() + " seconds";
-        admin.execute(script().replace("${owner_role}", OWNER_ROLE)
-                .replace("${app_role}", appRole)
-                .replace("${min_retention}", retention));
-    }
-
-    static String script() {
-        try (InputStream in = AuditSchema.class.getResourceAsStream("/db/audit/audit-schema.sql")) {
-            if (in == null) {
-                throw new IllegalStateException("db/audit/audit-schema.sql is missing from the class path");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return SchemaMigration.flyway(
+                SchemaMigration.AUDIT,
+                "audit",
+                admin,
+                Map.of("owner_role", OWNER_ROLE, "app_role", appRole, "min_retention", retention));
     }
 
     /** The role the server is logged in as. */

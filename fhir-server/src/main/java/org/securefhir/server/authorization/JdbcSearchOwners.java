@@ -10,7 +10,7 @@ import org.securefhir.interceptors.authorization.SearchOwners;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Search owners in PostgreSQL (table {@code fhir_search_owner}), shared by every node like HAPI's
+ * Search owners in PostgreSQL (table {@code access_control.search_owner}), shared by every node like HAPI's
  * search results themselves. Rows outlive HAPI's search expiry and are then swept.
  */
 final class JdbcSearchOwners implements SearchOwners {
@@ -23,24 +23,19 @@ final class JdbcSearchOwners implements SearchOwners {
     JdbcSearchOwners(JdbcTemplate jdbc, Clock clock) {
         this.jdbc = jdbc;
         this.clock = clock;
-        jdbc.execute("CREATE TABLE IF NOT EXISTS fhir_search_owner ("
-                + " search_id varchar(100) PRIMARY KEY,"
-                + " owner_digest char(64) NOT NULL,"
-                + " created timestamptz NOT NULL)");
-        jdbc.execute("CREATE INDEX IF NOT EXISTS fhir_search_owner_created ON fhir_search_owner (created)");
     }
 
     @Override
     public void claim(String searchId, String ownerDigest) {
         OffsetDateTime now = OffsetDateTime.now(clock.withZone(ZoneOffset.UTC));
         jdbc.update(
-                "INSERT INTO fhir_search_owner (search_id, owner_digest, created) VALUES (?, ?, ?)"
+                "INSERT INTO access_control.search_owner (search_id, owner_digest, created) VALUES (?, ?, ?)"
                         + " ON CONFLICT (search_id) DO NOTHING",
                 searchId,
                 ownerDigest,
                 now);
         if (ThreadLocalRandom.current().nextInt(256) == 0) {
-            jdbc.update("DELETE FROM fhir_search_owner WHERE created < ?", now.minus(KEEP));
+            jdbc.update("DELETE FROM access_control.search_owner WHERE created < ?", now.minus(KEEP));
         }
     }
 
@@ -48,7 +43,7 @@ final class JdbcSearchOwners implements SearchOwners {
     public Optional<String> owner(String searchId) {
         return jdbc
                 .query(
-                        "SELECT owner_digest FROM fhir_search_owner WHERE search_id = ?",
+                        "SELECT owner_digest FROM access_control.search_owner WHERE search_id = ?",
                         (row, n) -> row.getString(1),
                         searchId)
                 .stream()

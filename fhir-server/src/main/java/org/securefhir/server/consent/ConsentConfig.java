@@ -55,7 +55,6 @@ public class ConsentConfig {
 
     @Bean
     JdbcBreakGlass breakGlassStore(JdbcTemplate jdbc) {
-        JdbcBreakGlass.createSchema(jdbc);
         return new JdbcBreakGlass(jdbc, Clock.systemUTC());
     }
 

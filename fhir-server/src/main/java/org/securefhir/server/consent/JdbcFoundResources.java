@@ -24,7 +24,6 @@ import org.securefhir.consent.ResourceFacts;
 import org.securefhir.interceptors.ownership.PatientOwnership;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -43,34 +42,10 @@ final class JdbcFoundResources implements FoundResources {
 
     private static final Logger log = LoggerFactory.getLogger(JdbcFoundResources.class);
 
-    /** HAPI's {@code TagTypeEnum.SECURITY_LABEL}, stored as its ordinal. */
-    private static final int SECURITY_LABEL = 2;
-
-    /** The facts of the resources whose ids are the parameter (an array). */
-    private static final String FACTS_SELECT = """
-            SELECT r.res_id, r.res_type::text, r.fhir_id::text, r.res_ver,
-                   ARRAY(SELECT d.tag_code::text FROM hfj_res_tag t JOIN hfj_tag_def d ON d.tag_id = t.tag_id
-                          WHERE t.res_id = r.res_id AND d.tag_type = %d AND d.tag_code IS NOT NULL) AS labels,
-                   ARRAY(SELECT l.src_path || chr(31) || l.target_resource_type || chr(31) || COALESCE(p.fhir_id, '')
-                           FROM hfj_res_link l LEFT JOIN hfj_resource p ON p.res_id = l.target_resource_id
-                          WHERE l.src_resource_id = r.res_id) AS links
-              FROM hfj_resource r
-             WHERE r.res_id = ANY (%s) AND r.res_deleted_at IS NULL""";
-
     /**
-     * The same query in a function whose plan PostgreSQL keeps: planned on every execution as a
-     * statement (custom plans: ~0.6 ms of planning for 0.05 ms of execution), once per connection
-     * here.
+     * The facts of the resources whose ids are the parameter (an array), by the function of
+     * migration {@code db/consent/R__found_facts.sql}, whose plan PostgreSQL keeps.
      */
-    private static final String FUNCTION = """
-            CREATE OR REPLACE FUNCTION consent.found_facts(ids bigint[])
-              RETURNS TABLE (res_id bigint, res_type text, fhir_id text, res_ver bigint, labels text[], links text[])
-              LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
-            #variable_conflict use_column
-            BEGIN
-              RETURN QUERY %s;
-            END $$""".formatted(FACTS_SELECT.formatted(SECURITY_LABEL, "ids"));
-
     private static final String FACTS_BY_FUNCTION =
             "SELECT res_id, res_type, fhir_id, res_ver, labels, links FROM consent.found_facts(?)";
 
@@ -81,7 +56,6 @@ final class JdbcFoundResources implements FoundResources {
 
     private final JdbcTemplate jdbc;
     private final FhirContext fhir;
-    private final String facts;
     private final Map<String, Set<String>> compartmentPaths = new ConcurrentHashMap<>();
 
     private final PatientOwnership ownership;
@@ -90,21 +64,6 @@ final class JdbcFoundResources implements FoundResources {
         this.jdbc = jdbc;
         this.fhir = fhir;
         this.ownership = ownership;
-        this.facts = createFunction(jdbc) ? FACTS_BY_FUNCTION : FACTS_SELECT.formatted(SECURITY_LABEL, "?");
-    }
-
-    /** Creates (or replaces) the query's function; false if the database refuses (the plain query is used). */
-    private static boolean createFunction(JdbcTemplate jdbc) {
-        try {
-            jdbc.execute("CREATE SCHEMA IF NOT EXISTS consent");
-            jdbc.execute(FUNCTION);
-            return true;
-        } catch (DataAccessException e) {
-            log.warn(
-                    "consent.found_facts not created ({}); the facts query is planned on every search",
-                    e.getClass().getSimpleName());
-            return false;
-        }
     }
 
     /** Whether this HAPI version hands the matches' ids (false: searches are judged from content). */
@@ -147,7 +106,7 @@ final class JdbcFoundResources implements FoundResources {
         Map<Long, Found> rows = new HashMap<>();
         boolean[] complete = {true};
         jdbc.query(
-                facts,
+                FACTS_BY_FUNCTION,
                 statement -> statement.setArray(1, statement.getConnection().createArrayOf("bigint", ids.toArray())),
                 (ResultSet row) -> {
                     Optional<Found> found = found(row);

@@ -74,7 +74,6 @@ public class EncryptionConfig {
             SecureRandom random,
             Clock clock,
             EncryptionProperties properties) {
-        JdbcDataKeys.createSchema(jdbc);
         return new JdbcDataKeys(jdbc, provider, random, clock, Duration.ofSeconds(properties.keyCacheSeconds()));
     }
 

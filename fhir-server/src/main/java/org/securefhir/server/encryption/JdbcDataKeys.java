@@ -46,31 +46,6 @@ final class JdbcDataKeys implements DataKeys {
         this.cacheFor = cacheFor;
     }
 
-    static void createSchema(JdbcTemplate jdbc) {
-        jdbc.execute("CREATE SCHEMA IF NOT EXISTS encryption");
-        jdbc.execute("""
-                CREATE TABLE IF NOT EXISTS encryption.data_key (
-                  owner varchar(200) NOT NULL,
-                  version int NOT NULL,
-                  kek_version varchar(100) NOT NULL,
-                  wrapped bytea NOT NULL,
-                  created timestamptz NOT NULL,
-                  PRIMARY KEY (owner, version))""");
-        // a retired key still opens what it sealed, but seals nothing new (rotation)
-        jdbc.execute("ALTER TABLE encryption.data_key ADD COLUMN IF NOT EXISTS retired boolean NOT NULL DEFAULT false");
-        // an erased key keeps its row without key material (wrapped = NULL), so that its version is
-        // never given to a new key (old ciphertexts then fail as erased, not as tampered)
-        jdbc.execute("ALTER TABLE encryption.data_key ADD COLUMN IF NOT EXISTS erased timestamptz");
-        jdbc.execute("ALTER TABLE encryption.data_key ALTER COLUMN wrapped DROP NOT NULL");
-        jdbc.execute("""
-                CREATE TABLE IF NOT EXISTS encryption.erasure (
-                  owner varchar(200) NOT NULL,
-                  erased_at timestamptz NOT NULL,
-                  erased_by varchar(200),
-                  keys_erased int NOT NULL,
-                  blind_index_rows int NOT NULL)""");
-    }
-
     @Override
     public DataKey forWriting(String owner) {
         Instant now = clock.instant();

@@ -59,16 +59,6 @@ final class KeyRotation implements AutoCloseable {
         this.keys = keys;
         this.settle = settle;
         this.clock = clock;
-        jdbc.execute("""
-                CREATE TABLE IF NOT EXISTS encryption.rotation (
-                  id bigserial PRIMARY KEY,
-                  reason varchar(200) NOT NULL,
-                  started timestamptz NOT NULL,
-                  total_versions bigint NOT NULL DEFAULT 0,
-                  done_versions bigint NOT NULL DEFAULT 0,
-                  rekeyed bigint NOT NULL DEFAULT 0,
-                  finished timestamptz,
-                  keys_erased int NOT NULL DEFAULT 0)""");
     }
 
     /** At start-up: resumes when keys are superseded (a new KEK version was configured, or a run was cut). */

@@ -13,6 +13,8 @@ import ca.uhn.fhir.jpa.subscription.channel.config.SubscriptionChannelConfig;
 import jakarta.persistence.EntityManagerFactory;
 import java.util.Properties;
 import javax.sql.DataSource;
+import org.securefhir.server.database.DatabaseSchemas;
+import org.securefhir.server.database.SchemaMigration;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -77,6 +79,16 @@ public final class FhirStorageConfig {
         return new PartitionSettings();
     }
 
+    /** HAPI's own migration tasks (ADR 0004), unless a DBA runs them ({@code fhir.server.schema-migration=false}). */
+    @Bean
+    SchemaMigration hapiSchemaMigration(DataSource dataSource, FhirServerProperties properties) {
+        return new SchemaMigration(SchemaMigration.HAPI, "public (HAPI FHIR)", () -> {
+            if (properties.schemaMigration()) {
+                HapiSchemaMigration.migrate(dataSource);
+            }
+        });
+    }
+
     @Bean
     @Primary
     LocalContainerEntityManagerFactoryBean entityManagerFactory(
@@ -84,12 +96,8 @@ public final class FhirStorageConfig {
             ConfigurableListableBeanFactory beanFactory,
             FhirContext fhirContext,
             JpaStorageSettings storageSettings,
-            FhirServerProperties properties) {
-        // Before the entity manager exists: Hibernate must find the schema current.
-        if (properties.schemaMigration()) {
-            HapiSchemaMigration.migrate(dataSource);
-        }
-
+            DatabaseSchemas schemas) {
+        // Hibernate must find the schema current: the entity manager exists only after the migrations.
         LocalContainerEntityManagerFactoryBean factory =
                 HapiEntityManagerFactoryUtil.newEntityManagerFactory(beanFactory, fhirContext, storageSettings);
         factory.setPersistenceUnitName("HAPI_PU");

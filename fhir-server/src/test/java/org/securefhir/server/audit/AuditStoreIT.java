@@ -61,7 +61,9 @@ class AuditStoreIT {
     }
 
     private static void setUp() {
-        AuditSchema.create(ADMIN, "audit_app", Duration.ofDays(2190));
+        AuditSchema.migration(ADMIN.getDataSource(), "audit_app", Duration.ofDays(2190))
+                .migrate()
+                .run();
     }
 
     @Test
@@ -89,7 +91,7 @@ class AuditStoreIT {
                             "the login role may INSERT into audit.purge",
                             "the login role owns audit.refuse_change()");
         } finally {
-            setUp(); // the script takes back every grant and ownership
+            setUp(); // the migration's callback takes back every grant and ownership
         }
         assertThat(AuditSchema.problems(JDBC)).isEmpty();
     }

@@ -5,7 +5,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
 import javax.crypto.SecretKey;
-import javax.sql.DataSource;
 import org.securefhir.auth.admin.BootstrapAdmin;
 import org.securefhir.auth.admin.ClientRegistrations;
 import org.securefhir.auth.event.LoggingSecurityEventSink;
@@ -23,7 +22,6 @@ import org.securefhir.auth.password.CommonPasswords;
 import org.securefhir.auth.password.PasswordHashing;
 import org.securefhir.auth.password.PasswordPolicy;
 import org.securefhir.auth.password.PasswordPolicySettings;
-import org.securefhir.auth.schema.SmartAuthSchema;
 import org.securefhir.auth.user.UserAccounts;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -44,14 +42,12 @@ import org.springframework.transaction.support.TransactionTemplate;
 @EnableConfigurationProperties(SmartAuthProperties.class)
 public class SmartAuthConfig {
 
-    /** Marker bean: the smart-auth schema has been migrated. */
+    /**
+     * Marker bean: the smart-auth schema has been migrated. The application provides it once it has
+     * run {@link org.securefhir.auth.schema.SmartAuthSchema#migrate} with its other schemas' migrations
+     * (so that nodes starting together migrate one after the other).
+     */
     public record SmartAuthSchemaReady() {}
-
-    @Bean
-    SmartAuthSchemaReady smartAuthSchema(DataSource dataSource) {
-        SmartAuthSchema.migrate(dataSource);
-        return new SmartAuthSchemaReady();
-    }
 
     @Bean
     @ConditionalOnMissingBean

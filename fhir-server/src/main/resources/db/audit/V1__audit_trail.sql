@@ -1,14 +1,15 @@
--- The audit trail's schema, version 2. Run as a database administrator (a superuser, or a role with
--- CREATEROLE that may create schemas in this database), never as the application's own login role.
--- The server runs it itself at start-up when it has such a connection (the embedded default, or
--- audit.schema-admin-username/-password); otherwise a DBA runs it once per upgrade with psql after
--- replacing the three placeholders (see docs/audit.md):
+-- The audit trail's schema (docs/audit.md), version 1 of its migrations. Run as a database
+-- administrator (a superuser, or a role with CREATEROLE that may create schemas in this database),
+-- never as the application's own login role: the server runs it through Flyway at start-up when it
+-- has such a connection (the embedded default, or audit.schema-admin.*); otherwise a DBA runs this
+-- file and afterMigrate__ownership_policy_grants.sql with psql after replacing the placeholders:
 --   ${owner_role}     the role that owns the audit tables (NOLOGIN; nobody logs in as it)
 --   ${app_role}       the role the server logs in as
---   ${min_retention}  the youngest records the purge function may remove, as an interval literal
---                     ('2190 days'), or 'infinity' to refuse every purge
+--   ${min_retention}  (afterMigrate only) the youngest records the purge function may remove, as an
+--                     interval literal ('2190 days'), or 'infinity' to refuse every purge
 -- Idempotent: tables and triggers are created where missing, never dropped and recreated, so no
--- start-up of any node opens a moment in which the tables would accept changes.
+-- start-up of any node opens a moment in which the tables would accept changes, and a schema set up
+-- before these migrations existed (by the server's former start-up script) is taken over as it is.
 
 DO $roles$ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${owner_role}') THEN
@@ -81,24 +82,6 @@ CREATE TABLE IF NOT EXISTS audit.policy (
   singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
   version int NOT NULL,
   min_retention interval);
-INSERT INTO audit.policy (version, min_retention)
-  VALUES (2, CASE WHEN '${min_retention}' = 'infinity' THEN NULL ELSE '${min_retention}'::interval END)
-  ON CONFLICT (singleton) DO UPDATE SET version = excluded.version, min_retention = excluded.min_retention;
-
-DO $owners$
-DECLARE r record;
-BEGIN
-  FOR r IN SELECT c.oid::regclass AS name FROM pg_class c
-      WHERE c.relnamespace = 'audit'::regnamespace AND c.relkind IN ('r', 'p')
-        AND c.relowner <> '${owner_role}'::regrole LOOP
-    EXECUTE format('ALTER TABLE %s OWNER TO ${owner_role}', r.name);
-  END LOOP;
-  FOR r IN SELECT c.oid::regclass AS name FROM pg_class c
-      WHERE c.relnamespace = 'audit'::regnamespace AND c.relkind = 'S'
-        AND c.relowner <> '${owner_role}'::regrole LOOP
-    EXECUTE format('ALTER SEQUENCE %s OWNER TO ${owner_role}', r.name);
-  END LOOP;
-END $owners$;
 
 -- Nothing but the purge function (running as the owner, with audit.purging set by itself) may
 -- remove a record; nothing may change or truncate one. Superusers bypass privileges but not
@@ -163,19 +146,3 @@ BEGIN
   RETURN removed;
 END $$;
 ALTER FUNCTION audit.purge_prefix(varchar, bigint, timestamptz, bytea) OWNER TO ${owner_role};
-
--- what the server may do: append and read records and checkpoints, read watermarks, call the
--- purge function; its own bookkeeping tables (forward cursors, write intents) it may change
-REVOKE ALL ON SCHEMA audit FROM PUBLIC;
-REVOKE ALL ON ALL TABLES IN SCHEMA audit FROM PUBLIC;
-REVOKE ALL ON ALL TABLES IN SCHEMA audit FROM ${app_role};
-REVOKE ALL ON ALL SEQUENCES IN SCHEMA audit FROM ${app_role};
-REVOKE ALL ON FUNCTION audit.purge_prefix(varchar, bigint, timestamptz, bytea) FROM PUBLIC;
-GRANT USAGE ON SCHEMA audit TO ${app_role};
-GRANT SELECT, INSERT ON audit.record, audit.checkpoint TO ${app_role};
-GRANT USAGE ON SEQUENCE audit.record_id_seq TO ${app_role};
-GRANT SELECT ON audit.purge, audit.policy TO ${app_role};
-GRANT SELECT, INSERT, UPDATE ON audit.forward_cursor TO ${app_role};
--- (UPDATE only because SELECT ... FOR UPDATE SKIP LOCKED requires it: recovery locks what it moves)
-GRANT SELECT, INSERT, UPDATE, DELETE ON audit.intent TO ${app_role};
-GRANT EXECUTE ON FUNCTION audit.purge_prefix(varchar, bigint, timestamptz, bytea) TO ${app_role};
