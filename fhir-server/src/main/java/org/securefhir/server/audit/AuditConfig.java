@@ -2,7 +2,6 @@ package org.securefhir.server.audit;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.server.IPagingProvider;
-import ca.uhn.fhir.rest.server.RestfulServer;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -188,7 +187,10 @@ public class AuditConfig {
                 store);
     }
 
-    /** The audit parts of the FHIR endpoint, registered on it in one call. */
+    /**
+     * The audit parts of the FHIR endpoint (the interceptor registered by {@code FhirInterceptors},
+     * only when {@code enabled}; {@code audit.enabled=false} is for benchmarks, refused in {@code prod}).
+     */
     public record FhirAudit(
             boolean enabled,
             AuditInterceptor interceptor,
@@ -197,16 +199,6 @@ public class AuditConfig {
             AuditTrail trail,
             AuditRecords records,
             AuditSink store) {
-
-        public void registerOn(RestfulServer server) {
-            server.registerProvider(provider);
-            server.registerProvider(operations);
-            if (enabled) {
-                server.registerInterceptor(interceptor);
-            } else {
-                log.warn("audit.enabled=false: FHIR REQUESTS ARE NOT AUDITED (benchmarks only)");
-            }
-        }
 
         public IPagingProvider paging(IPagingProvider delegate) {
             return new AuditPagingProvider(delegate, trail);

@@ -3,7 +3,6 @@ package org.securefhir.server.authorization;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.jpa.searchparam.matcher.AuthorizationSearchParamMatcher;
 import ca.uhn.fhir.jpa.searchparam.matcher.SearchParamMatcher;
-import ca.uhn.fhir.rest.server.RestfulServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -67,9 +66,9 @@ public class AuthorizationConfig {
         return new RequestPermissions(policy, tokens, ownership);
     }
 
-    /** Registers the authorization interceptors on the FHIR endpoint (in InterceptorOrder). */
+    /** The authorization interceptors of the FHIR endpoint (registered by {@code FhirInterceptors}). */
     @Bean
-    AuthorizationInterceptors authorizationInterceptors(
+    FhirAuthorization fhirAuthorization(
             RequestPermissions permissions,
             AuthorizationProperties properties,
             Environment environment,
@@ -83,7 +82,7 @@ public class AuthorizationConfig {
                 throw new IllegalStateException("fhir.authorization.enforce=false is refused in the 'prod' profile");
             }
             log.warn("fhir.authorization.enforce=false: EVERY VALID TOKEN REACHES ALL DATA (benchmarks only)");
-            return server -> {};
+            return new FhirAuthorization(null, null, null);
         }
         RolePolicyInterceptor rolePolicy = new RolePolicyInterceptor(
                 permissions,
@@ -94,16 +93,20 @@ public class AuthorizationConfig {
         CompartmentNarrowing narrowing = new CompartmentNarrowing(permissions);
         PolicyAuthorizationInterceptor authorization = new PolicyAuthorizationInterceptor(
                 permissions, ownership, new AuthorizationSearchParamMatcher(matcher));
-        return server -> {
-            server.registerInterceptor(rolePolicy);
-            server.registerInterceptor(narrowing);
-            server.registerInterceptor(authorization);
-        };
+        return new FhirAuthorization(rolePolicy, narrowing, authorization);
     }
 
-    /** Registers interceptors on the FHIR endpoint. */
-    @FunctionalInterface
-    public interface AuthorizationInterceptors {
-        void registerOn(RestfulServer server);
+    /**
+     * The authorization interceptors of the FHIR endpoint; all {@code null} only when
+     * {@code fhir.authorization.enforce=false} (benchmarks; refused in {@code prod}).
+     */
+    public record FhirAuthorization(
+            RolePolicyInterceptor rolePolicy,
+            CompartmentNarrowing narrowing,
+            PolicyAuthorizationInterceptor authorization) {
+
+        public boolean enforced() {
+            return rolePolicy != null;
+        }
     }
 }

@@ -1,10 +1,8 @@
 package org.securefhir.server.consent;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
-import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
@@ -76,9 +74,7 @@ public class ConsentConfig {
             DaoRegistry daos,
             FhirContext fhir,
             JdbcTemplate jdbc,
-            PatientOwnership ownership,
-            IInterceptorService storageInterceptors) {
-        storageInterceptors.registerInterceptor(new ConsentStorageInterceptor(parser, feed));
+            PatientOwnership ownership) {
         BreakGlassOperations operations =
                 new BreakGlassOperations(breakGlass, feed, tokens, daos, properties.breakGlassDuration());
         if (!properties.enabled()) {
@@ -86,7 +82,7 @@ public class ConsentConfig {
                 throw new IllegalStateException("consent.enabled=false is refused in the 'prod' profile");
             }
             log.warn("consent.enabled=false: PATIENT CONSENTS ARE NOT ENFORCED (benchmarks only)");
-            return new FhirConsent(null, null, operations);
+            return new FhirConsent(null, null, new ConsentStorageInterceptor(parser, feed), operations);
         }
         JpaConsentFacts store = new JpaConsentFacts(daos, parser, Clock.systemUTC());
         JdbcConsentDirectives directives = new JdbcConsentDirectives(jdbc, fhir, parser, store);
@@ -107,6 +103,7 @@ public class ConsentConfig {
                 new ConsentEnforcement(
                         engine, new JdbcFoundResources(jdbc, fhir, ownership), (type, id) -> stored(daos, type, id)),
                 new CareRegistration(engine),
+                new ConsentStorageInterceptor(parser, feed),
                 operations);
     }
 
@@ -122,16 +119,20 @@ public class ConsentConfig {
         }
     }
 
-    /** The consent parts of the FHIR endpoint, registered in one call. */
+    /**
+     * The consent parts of the FHIR endpoint (interceptors registered by {@code FhirInterceptors}):
+     * {@code enforcement} and {@code registration} are {@code null} only when
+     * {@code consent.enabled=false} (benchmarks; refused in {@code prod}); the storage interceptor
+     * (Consents validated as written, changes announced to every node) is always there.
+     */
     public record FhirConsent(
-            ConsentEnforcement enforcement, CareRegistration registration, BreakGlassOperations operations) {
+            ConsentEnforcement enforcement,
+            CareRegistration registration,
+            ConsentStorageInterceptor storage,
+            BreakGlassOperations operations) {
 
-        public void registerOn(RestfulServer server) {
-            if (enforcement != null) {
-                server.registerInterceptor(enforcement);
-                server.registerInterceptor(registration);
-            }
-            server.registerProvider(operations);
+        public boolean enforced() {
+            return enforcement != null;
         }
     }
 }

@@ -23,7 +23,7 @@ import org.securefhir.interceptors.InterceptorOrder;
  * Encounters and Patients, which make treatment relationships) is announced to every node.
  */
 @Interceptor
-final class ConsentStorageInterceptor {
+public final class ConsentStorageInterceptor {
 
     private final ConsentDirectives parser;
     private final ConsentChangeFeed feed;

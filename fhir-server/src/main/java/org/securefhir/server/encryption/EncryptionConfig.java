@@ -1,9 +1,7 @@
 package org.securefhir.server.encryption;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
-import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -135,7 +133,6 @@ public class EncryptionConfig {
             BlindIndex index,
             ResourceProtection protection,
             JdbcDataKeys keys,
-            IInterceptorService storageInterceptors,
             JdbcTemplate jdbc,
             TransactionTemplate transactions,
             KeyRotation rotation,
@@ -144,34 +141,27 @@ public class EncryptionConfig {
         FhirEncryption encryption = new FhirEncryption(
                 properties.enabled(),
                 new EncryptionInterceptor(protection, searches),
+                new EncryptionStorageInterceptor(protection),
                 protection,
                 searches,
                 new KeyErasureOperation(keys, jdbc, transactions),
                 new EncryptionOperations(rotation, provider));
-        if (properties.enabled()) {
-            storageInterceptors.registerInterceptor(new EncryptionStorageInterceptor(protection));
-        } else {
-            log.warn("crypto.enabled=false: PHI IS STORED UNENCRYPTED (benchmarks only)");
-        }
         return encryption;
     }
 
-    /** The encryption parts of the FHIR endpoint, registered in one call. */
+    /**
+     * The encryption parts of the FHIR endpoint (interceptors registered by {@code FhirInterceptors}
+     * only when {@code enabled}; {@code crypto.enabled=false} is for benchmarks, refused in
+     * {@code prod}).
+     */
     public record FhirEncryption(
             boolean enabled,
             EncryptionInterceptor interceptor,
+            EncryptionStorageInterceptor storage,
             ResourceProtection protection,
             SearchProtection searches,
             KeyErasureOperation erasure,
             EncryptionOperations operations) {
-
-        public void registerOn(RestfulServer server) {
-            if (enabled) {
-                server.registerInterceptor(interceptor);
-                server.registerProvider(erasure);
-                server.registerProvider(operations);
-            }
-        }
 
         /** The parameters of a search made inside the server (not through the endpoint). */
         public Map<String, String[]> searchParameters(String resourceType, Map<String, String[]> parameters) {

@@ -1,6 +1,7 @@
 package org.securefhir.server.fhir;
 
 import ca.uhn.fhir.context.support.IValidationSupport;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
@@ -21,10 +22,9 @@ import org.hl7.fhir.r4.model.AuditEvent;
 import org.securefhir.auth.config.SmartAuthProperties;
 import org.securefhir.interceptors.authorization.RequestPermissions;
 import org.securefhir.server.audit.AuditConfig.FhirAudit;
-import org.securefhir.server.authorization.AuthorizationConfig.AuthorizationInterceptors;
+import org.securefhir.server.authorization.AuthorizationConfig.FhirAuthorization;
 import org.securefhir.server.consent.ConsentConfig.FhirConsent;
 import org.securefhir.server.encryption.EncryptionConfig.FhirEncryption;
-import org.securefhir.server.validation.StructuralValidationInterceptor;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -50,11 +50,12 @@ public final class FhirEndpointConfig {
             FhirServerProperties properties,
             SmartAuthProperties smart,
             DaoRegistry daoRegistry,
-            AuthorizationInterceptors authorization,
+            FhirAuthorization authorization,
             FhirAudit audit,
             FhirEncryption encryption,
             FhirConsent consent,
-            RequestPermissions permissions) {
+            RequestPermissions permissions,
+            IInterceptorService storageInterceptors) {
         // Structural validation on input: malformed content, unknown elements and invalid primitive
         // values are errors (400), not warnings.
         systemDao.getContext().setParserErrorHandler(new StrictErrorHandler());
@@ -89,22 +90,24 @@ public final class FhirEndpointConfig {
                         ? new IncomingRequestAddressStrategy()
                         : new HardcodedServerAddressStrategy(properties.serverAddress()));
 
-        server.registerInterceptor(new RequestGuardInterceptor(new OperationAllowList(properties.allowedOperations())));
-        server.registerInterceptor(new NotFoundAnswers(permissions));
-        server.registerInterceptor(new ServerErrorLog()); // HAPI's own failure logs quote request values
-        // Deny by default: role policy ∩ SMART scopes ∩ patient context (after the resource server
-        // checked the token).
-        authorization.registerOn(server);
-        // Patients' Consents, sensitive labels, the treatment relationship and break-glass bind
-        // every read path (the storage side is registered with the JPA interceptor service).
-        consent.registerOn(server);
-        // Every interaction recorded, committed before its response leaves.
-        audit.registerOn(server);
-        // PHI encrypted at rest: searches rewritten onto blind indexes, responses decrypted after
-        // authorization (the storage side is registered with the JPA interceptor service).
-        encryption.registerOn(server);
-        server.registerInterceptor(new StructuralValidationInterceptor(systemDao.getContext()));
-        server.registerInterceptor(new SmartCapabilityInterceptor(smart.issuer()));
+        // Operations of the safeguards.
+        server.registerProvider(audit.provider());
+        server.registerProvider(audit.operations());
+        server.registerProvider(consent.operations());
+        if (encryption.enabled()) {
+            server.registerProvider(encryption.erasure());
+            server.registerProvider(encryption.operations());
+        }
+        FhirInterceptors.register(
+                server,
+                storageInterceptors,
+                properties,
+                permissions,
+                authorization,
+                consent,
+                audit,
+                encryption,
+                smart.issuer());
         return server;
     }
 

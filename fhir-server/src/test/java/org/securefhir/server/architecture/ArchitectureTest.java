@@ -5,7 +5,9 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.tngtech.archunit.core.domain.JavaCall;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.properties.HasName;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
@@ -16,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * JDK; the FHIR-side safeguards (interceptors, consent) on the vocabulary, never on the
  * authorization server; interceptors never on consent or on the server's wiring. Read from the
  * modules' compiled classes, so a forbidden dependency fails the build even if a Maven dependency
- * brings the classes back.
+ * brings the classes back. And every interceptor is registered in one class.
  */
 class ArchitectureTest {
 
@@ -78,6 +80,32 @@ class ArchitectureTest {
                 .dependOnClassesThat()
                 .resideInAPackage("org.securefhir.server..")
                 .check(CLASSES);
+    }
+
+    @Test
+    void whenInterceptorsAreRegisteredThenOnlyFhirInterceptorsRegistersThem() {
+        onlyFhirInterceptorsRegisters().check(CLASSES);
+    }
+
+    @Test
+    void whenTheRegistrationRuleIsReadThenItSeesRegistrationCalls() {
+        // the rule can fail: FhirInterceptors itself calls registerInterceptor
+        ArchRule nobody = noClasses()
+                .should()
+                .callMethodWhere(JavaCall.Predicates.target(HasName.Predicates.name("registerInterceptor")));
+
+        assertThatThrownBy(() -> nobody.check(CLASSES)).isInstanceOf(AssertionError.class);
+    }
+
+    private static ArchRule onlyFhirInterceptorsRegisters() {
+        return noClasses()
+                .that()
+                .doNotHaveFullyQualifiedName("org.securefhir.server.fhir.FhirInterceptors")
+                .should()
+                .callMethodWhere(JavaCall.Predicates.target(HasName.Predicates.name("registerInterceptor")))
+                .orShould()
+                .callMethodWhere(JavaCall.Predicates.target(HasName.Predicates.name("registerInterceptors")))
+                .because("every interceptor is registered in one place, FhirInterceptors (docs/architecture.md)");
     }
 
     private static ArchRule fhirSideMustNotDependOnTheAuthorizationServer() {

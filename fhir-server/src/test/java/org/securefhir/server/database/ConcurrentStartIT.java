@@ -98,7 +98,8 @@ class ConcurrentStartIT {
                         .as(schema + " failed migrations")
                         .isZero();
             }
-            assertThat(fhir.queryForObject("SELECT count(*) FROM \"FLY_HFJ_MIGRATION\" WHERE NOT \"success\"", Integer.class))
+            assertThat(fhir.queryForObject(
+                            "SELECT count(*) FROM \"FLY_HFJ_MIGRATION\" WHERE NOT \"success\"", Integer.class))
                     .isZero();
             assertThat(fhir.queryForObject(
                             "SELECT count(*) FROM (SELECT \"version\" FROM \"FLY_HFJ_MIGRATION\" GROUP BY \"version\""
