@@ -21,6 +21,7 @@ import org.securefhir.interceptors.authorization.Interaction;
 import org.securefhir.interceptors.authorization.Permissions;
 import org.securefhir.interceptors.authorization.RequestPermissions;
 import org.securefhir.interceptors.ownership.PatientOwnership;
+import org.securefhir.server.ProductionGuard;
 import org.securefhir.server.authorization.AuthorizationProperties;
 import org.securefhir.server.database.DatabaseAdministrator;
 import org.securefhir.server.database.SchemaMigration;
@@ -34,7 +35,6 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
-import org.springframework.core.env.Profiles;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -51,20 +51,11 @@ public class AuditConfig {
 
     @Bean
     AuditChain auditChain(
-            AuditProperties properties,
-            Environment environment,
-            SecureRandom random,
-            @Value("${fhir.data-dir:data}") Path dataDir) {
-        boolean production = environment.acceptsProfiles(Profiles.of("prod"));
-        if (production && !properties.enabled()) {
-            throw new IllegalStateException("audit.enabled=false is refused in the 'prod' profile");
-        }
+            AuditProperties properties, SecureRandom random, @Value("${fhir.data-dir:data}") Path dataDir) {
         SecretKey key;
         if (!properties.checkpointKeyBase64().isBlank()) {
             key = SecretKeys.fromBase64(properties.checkpointKeyBase64());
-        } else if (production) {
-            throw new IllegalStateException("The 'prod' profile requires audit.checkpoint-key-base64");
-        } else {
+        } else { // only outside 'prod' (ProductionGuard)
             key = SecretKeys.developmentKey(dataDir.resolve("keys").resolve("audit-checkpoint.key"), random);
         }
         return new AuditChain(key);
@@ -124,10 +115,7 @@ public class AuditConfig {
      */
     private static void checkSchema(JdbcTemplate jdbc, Environment environment) {
         boolean superuser = AuditSchema.isSuperuser(jdbc);
-        if (superuser && environment.acceptsProfiles(Profiles.of("prod"))) {
-            throw new IllegalStateException("The 'prod' profile refuses a superuser database login: the server's role"
-                    + " must not be able to remove audit records (docs/audit.md)");
-        }
+        ProductionGuard.refuseSuperuserLogin(environment, superuser);
         if (superuser) {
             log.warn("The server logs in to the database as a superuser, which could remove audit records;"
                     + " 'prod' refuses this (docs/audit.md)");

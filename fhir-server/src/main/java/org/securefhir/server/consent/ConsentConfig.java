@@ -24,8 +24,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
-import org.springframework.core.env.Profiles;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -66,7 +64,6 @@ public class ConsentConfig {
     @Bean
     FhirConsent fhirConsent(
             ConsentProperties properties,
-            Environment environment,
             AccessTokens tokens,
             ConsentDirectives parser,
             ConsentChangeFeed feed,
@@ -78,10 +75,7 @@ public class ConsentConfig {
         BreakGlassOperations operations =
                 new BreakGlassOperations(breakGlass, feed, tokens, daos, properties.breakGlassDuration());
         if (!properties.enabled()) {
-            if (environment.acceptsProfiles(Profiles.of("prod"))) {
-                throw new IllegalStateException("consent.enabled=false is refused in the 'prod' profile");
-            }
-            log.warn("consent.enabled=false: PATIENT CONSENTS ARE NOT ENFORCED (benchmarks only)");
+            // only outside 'prod' (ProductionGuard); FhirInterceptors warns
             return new FhirConsent(null, null, new ConsentStorageInterceptor(parser, feed), operations);
         }
         JpaConsentFacts store = new JpaConsentFacts(daos, parser, Clock.systemUTC());

@@ -19,8 +19,6 @@ import org.springframework.boot.jdbc.DataSourceBuilder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
-import org.springframework.core.env.Profiles;
 
 /**
  * Starts an embedded PostgreSQL whose data lives in {@code <data-dir>/postgres} when no
@@ -43,12 +41,8 @@ public final class EmbeddedPostgresConfig {
     static final String APP_ROLE = "fhir_app";
 
     @Bean(destroyMethod = "close")
-    EmbeddedPostgres embeddedPostgres(EmbeddedDatabaseProperties properties, Environment environment)
-            throws IOException, SQLException {
-        if (environment.acceptsProfiles(Profiles.of("prod"))) {
-            throw new IllegalStateException(
-                    "The 'prod' profile requires an external PostgreSQL: set SPRING_DATASOURCE_URL (and credentials)");
-        }
+    EmbeddedPostgres embeddedPostgres(EmbeddedDatabaseProperties properties) throws IOException, SQLException {
+        // only outside 'prod': ProductionGuard refuses a configuration without spring.datasource.url
         Path directory = properties.dataDir().resolve("postgres").toAbsolutePath();
         Files.createDirectories(directory);
         OrphanedPostgres.stopIfRunning(directory, Duration.ofSeconds(30));

@@ -29,8 +29,6 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
-import org.springframework.core.env.Profiles;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -43,20 +41,13 @@ public class EncryptionConfig {
 
     @Bean
     KeyProvider keyProvider(
-            EncryptionProperties properties,
-            Environment environment,
-            SecureRandom random,
-            @Value("${fhir.data-dir:data}") Path dataDir) {
-        boolean production = environment.acceptsProfiles(Profiles.of("prod"));
-        if (production && !properties.enabled()) {
-            throw new IllegalStateException("crypto.enabled=false is refused in the 'prod' profile");
-        }
+            EncryptionProperties properties, SecureRandom random, @Value("${fhir.data-dir:data}") Path dataDir) {
         Map<String, SecretKey> keys = new TreeMap<>(LocalKeyProvider.configured(properties));
+        if (keys.isEmpty() && properties.keyStore() != null) {
+            throw new IllegalStateException("crypto.key-store holds no secret key (docs/encryption.md)");
+        }
         if (keys.isEmpty()) {
-            if (production) {
-                throw new IllegalStateException("The 'prod' profile requires a key-encryption key: crypto.key-store"
-                        + " (PKCS#12) or crypto.key-encryption-keys.<version> (see docs/encryption.md)");
-            }
+            // only outside 'prod': ProductionGuard refuses a configuration without a key
             Path file = dataDir.resolve("keys").resolve("encryption-kek-1.key");
             log.warn(
                     "No key-encryption key configured: using the generated DEVELOPMENT key {} (refused in prod)", file);

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import org.apache.commons.logging.Log;
+import org.securefhir.server.ProductionGuard;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.config.ConfigDataEnvironmentPostProcessor;
 import org.springframework.boot.env.EnvironmentPostProcessor;
@@ -19,7 +20,6 @@ import org.springframework.boot.logging.DeferredLogFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
-import org.springframework.core.env.Profiles;
 import org.springframework.util.StringUtils;
 
 /**
@@ -31,14 +31,14 @@ import org.springframework.util.StringUtils;
  *   <li>otherwise, outside the {@code prod} profile, generates a self-signed development
  *       certificate into {@code <fhir.data-dir>/tls/} on first start and reuses it afterwards
  *       (renewed when it is about to expire);
- *   <li>in the {@code prod} profile, refuses to start without a configured certificate.
+ *   <li>in the {@code prod} profile never generates one ({@link ProductionGuard} refuses to start
+ *       without a configured certificate).
  * </ul>
  *
  * See {@code docs/adr/0003-tls-by-default.md}.
  */
 public final class DevelopmentTlsEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
 
-    static final String PRODUCTION_PROFILE = "prod";
     private static final String PROPERTY_SOURCE = "developmentTlsCertificate";
     private static final Duration RENEW_BEFORE_EXPIRY = Duration.ofDays(30);
 
@@ -56,7 +56,7 @@ public final class DevelopmentTlsEnvironmentPostProcessor implements Environment
 
     @Override
     public int getOrder() {
-        return ConfigDataEnvironmentPostProcessor.ORDER + 1;
+        return ConfigDataEnvironmentPostProcessor.ORDER + 2; // after ProductionGuard
     }
 
     @Override
@@ -68,10 +68,8 @@ public final class DevelopmentTlsEnvironmentPostProcessor implements Environment
         if (tlsMaterialConfigured(environment)) {
             return;
         }
-        if (environment.acceptsProfiles(Profiles.of(PRODUCTION_PROFILE))) {
-            throw new IllegalStateException("The '" + PRODUCTION_PROFILE + "' profile requires a configured TLS "
-                    + "certificate (server.ssl.certificate + server.ssl.certificate-private-key, "
-                    + "server.ssl.key-store or server.ssl.bundle); the generated development certificate is refused");
+        if (ProductionGuard.production(environment)) {
+            return; // ProductionGuard, which runs first, has refused the start
         }
         Path directory =
                 Path.of(environment.getProperty("fhir.data-dir", "data"), "tls").toAbsolutePath();

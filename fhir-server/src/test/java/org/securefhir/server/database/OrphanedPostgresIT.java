@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.securefhir.server.support.AbstractFhirServerIT;
-import org.springframework.mock.env.MockEnvironment;
 
 /** A server killed with SIGKILL leaves PostgreSQL running; the next start must cope. */
 class OrphanedPostgresIT {
@@ -42,8 +41,8 @@ class OrphanedPostgresIT {
         assertThat(ProcessHandle.of(orphanPid).map(ProcessHandle::isAlive)).contains(true);
 
         // when
-        try (EmbeddedPostgres postgres = new EmbeddedPostgresConfig()
-                .embeddedPostgres(new EmbeddedDatabaseProperties(dataDir, 0), new MockEnvironment())) {
+        try (EmbeddedPostgres postgres =
+                new EmbeddedPostgresConfig().embeddedPostgres(new EmbeddedDatabaseProperties(dataDir, 0))) {
 
             // then
             assertThat(ProcessHandle.of(orphanPid).map(ProcessHandle::isAlive).orElse(false))

@@ -16,7 +16,6 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.securefhir.interceptors.encryption.UndecryptableException;
-import org.springframework.mock.env.MockEnvironment;
 
 class LocalKeyProviderTest {
 
@@ -91,34 +90,29 @@ class LocalKeyProviderTest {
     }
 
     @Test
-    void whenProductionWithoutAKeyEncryptionKeyOrWithEncryptionOffThenTheServerDoesNotStart() {
-        MockEnvironment production = new MockEnvironment();
-        production.setActiveProfiles("prod");
+    void whenAKeyStoreHoldsNoSecretKeyThenTheServerDoesNotStartOnADevelopmentKey() throws Exception {
+        Path empty = directory.resolve("empty.p12");
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        try (var out = Files.newOutputStream(empty)) {
+            store.store(out, "secret".toCharArray());
+        }
         EncryptionConfig config = new EncryptionConfig();
 
-        assertThatThrownBy(() -> config.keyProvider(
-                        properties(Map.of(), null, "", ""), production, new SecureRandom(), directory))
+        assertThatThrownBy(() ->
+                        config.keyProvider(properties(Map.of(), empty, "secret", ""), new SecureRandom(), directory))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("requires a key-encryption key");
-        assertThatThrownBy(() -> config.keyProvider(
-                        new EncryptionProperties(false, Map.of(), null, "", "", true, Map.of(), 60),
-                        production,
-                        new SecureRandom(),
-                        directory))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("refused in the 'prod' profile");
+                .hasMessageContaining("holds no secret key");
+        assertThat(directory.resolve("keys")).doesNotExist();
     }
 
     @Test
     void whenDevelopmentWithoutAKeyThenOneIsGeneratedUnderTheDataDirectoryAndKeptAcrossStarts() {
-        MockEnvironment development = new MockEnvironment();
         EncryptionConfig config = new EncryptionConfig();
 
-        KeyProvider first =
-                config.keyProvider(properties(Map.of(), null, "", ""), development, new SecureRandom(), directory);
+        KeyProvider first = config.keyProvider(properties(Map.of(), null, "", ""), new SecureRandom(), directory);
         byte[] wrapped = first.wrap("1", random(32), new byte[0]);
-        KeyProvider second =
-                config.keyProvider(properties(Map.of(), null, "", ""), development, new SecureRandom(), directory);
+        KeyProvider second = config.keyProvider(properties(Map.of(), null, "", ""), new SecureRandom(), directory);
 
         assertThat(Files.exists(directory.resolve("keys").resolve("encryption-kek-1.key")))
                 .isTrue();

@@ -86,13 +86,13 @@ class DevelopmentTlsEnvironmentPostProcessorTest {
     }
 
     @Test
-    void postProcessWhenProductionProfileWithoutCertificateThenRefusesToStart() {
+    void postProcessWhenProductionProfileWithoutCertificateThenGeneratesNone() {
         MockEnvironment environment = environment();
         environment.setActiveProfiles("prod");
 
-        assertThatThrownBy(() -> processor(NOW).postProcessEnvironment(environment, new SpringApplication()))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("'prod' profile requires a configured TLS certificate");
+        processor(NOW).postProcessEnvironment(environment, new SpringApplication()); // ProductionGuard refuses
+
+        assertThat(environment.getProperty("server.ssl.certificate")).isNull();
         assertThat(dataDir.resolve("tls")).doesNotExist();
     }
 

@@ -30,8 +30,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
-import org.springframework.core.env.Profiles;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
@@ -80,20 +78,11 @@ public class SmartAuthConfig {
     /** smart-auth's secret key: configured (production), or a generated development key file. */
     @Bean
     SecretKey smartAuthSecretKey(
-            SmartAuthProperties properties,
-            Environment environment,
-            SecureRandom random,
-            @Value("${fhir.data-dir:data}") Path dataDir) {
-        boolean production = environment.acceptsProfiles(Profiles.of("prod"));
-        if (production && properties.demo()) {
-            throw new IllegalStateException("smart.auth.demo=true is refused in the 'prod' profile");
-        }
+            SmartAuthProperties properties, SecureRandom random, @Value("${fhir.data-dir:data}") Path dataDir) {
         SecretKey key;
         if (!properties.secretKeyBase64().isBlank()) {
             key = SecretKeys.fromBase64(properties.secretKeyBase64());
-        } else if (production) {
-            throw new IllegalStateException("The 'prod' profile requires smart.auth.secret-key-base64");
-        } else {
+        } else { // only outside 'prod': the application's production guard requires a configured key
             key = SecretKeys.developmentKey(dataDir.resolve("keys").resolve("smart-auth.key"), random);
         }
         return key;
