@@ -26,7 +26,7 @@ import org.securefhir.server.authorization.AuthorizationProperties;
 import org.securefhir.server.database.DatabaseAdministrator;
 import org.securefhir.server.database.SchemaMigration;
 import org.securefhir.server.encryption.EncryptionConfig.FhirEncryption;
-import org.securefhir.server.security.RejectedRequests;
+import org.securefhir.server.identity.RejectedRequests;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;

@@ -1,4 +1,4 @@
-package org.securefhir.server.security;
+package org.securefhir.server.identity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

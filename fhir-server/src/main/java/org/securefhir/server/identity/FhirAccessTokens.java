@@ -1,4 +1,4 @@
-package org.securefhir.server.security;
+package org.securefhir.server.identity;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.source.JWKSource;

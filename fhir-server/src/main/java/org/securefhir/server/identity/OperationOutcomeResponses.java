@@ -1,4 +1,4 @@
-package org.securefhir.server.security;
+package org.securefhir.server.identity;
 
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;

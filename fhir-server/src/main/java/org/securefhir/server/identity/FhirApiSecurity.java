@@ -1,4 +1,4 @@
-package org.securefhir.server.security;
+package org.securefhir.server.identity;
 
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;

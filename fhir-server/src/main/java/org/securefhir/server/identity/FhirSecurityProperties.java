@@ -1,4 +1,4 @@
-package org.securefhir.server.security;
+package org.securefhir.server.identity;
 
 import jakarta.validation.constraints.NotBlank;
 import java.time.Duration;
