@@ -11,6 +11,14 @@ import com.tngtech.archunit.core.domain.properties.HasName;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,6 +35,9 @@ class ArchitectureTest {
             .importPackages("org.securefhir");
 
     private static final String AUTHORIZATION_SERVER = "org.securefhir.auth..";
+
+    /** A line of the package map: {@code | `o.s.<package>` | module | ...}. */
+    private static final Pattern PACKAGE_LINE = Pattern.compile("(?m)^\\| `o\\.s\\.([a-z.]+)` \\|");
 
     @Test
     void whenTheFhirSideSafeguardsAreReadThenNoneDependsOnTheAuthorizationServer() {
@@ -95,6 +106,20 @@ class ArchitectureTest {
                 .callMethodWhere(JavaCall.Predicates.target(HasName.Predicates.name("registerInterceptor")));
 
         assertThatThrownBy(() -> nobody.check(CLASSES)).isInstanceOf(AssertionError.class);
+    }
+
+    @Test
+    void whenThePackageMapIsReadThenItHasOneLinePerPackageOfEveryModule() throws Exception {
+        Set<String> packages = new TreeSet<>();
+        CLASSES.forEach(type -> packages.add(type.getPackageName()));
+        List<String> mapped = new ArrayList<>();
+        Matcher line = PACKAGE_LINE.matcher(Files.readString(Path.of("..", "docs", "architecture.md")));
+        while (line.find()) {
+            mapped.add("org.securefhir." + line.group(1));
+        }
+
+        assertThat(packages).as("packages of the modules").contains("org.securefhir.smart", "org.securefhir.auth.mfa");
+        assertThat(mapped).as("docs/architecture.md package map").containsExactlyInAnyOrderElementsOf(packages);
     }
 
     private static ArchRule onlyFhirInterceptorsRegisters() {
