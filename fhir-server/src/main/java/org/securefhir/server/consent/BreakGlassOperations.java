@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.Date;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import org.hl7.fhir.r4.model.BooleanType;
 import org.hl7.fhir.r4.model.CodeType;
@@ -43,10 +42,6 @@ import org.securefhir.interceptors.authorization.PurposeOfUse;
 public final class BreakGlassOperations {
 
     public static final String REASON_SYSTEM = "https://securefhir.org/fhir/CodeSystem/break-glass-reason";
-    static final Set<String> REASONS =
-            Set.of("emergency-treatment", "patient-unable-to-consent", "urgent-continuity-of-care", "other");
-    private static final int MIN_TEXT = 10;
-    private static final int MAX_TEXT = 1000;
 
     private final JdbcBreakGlass store;
     private final ConsentChangeFeed feed;
@@ -70,30 +65,18 @@ public final class BreakGlassOperations {
             @OperationParam(name = "text", min = 1, max = 1) StringType text,
             RequestDetails request) {
         AccessToken token = tokens.current().orElseThrow(() -> new ForbiddenOperationException("No access token"));
-        Optional<String> practitioner = token.fhirUser()
-                .filter(user -> user.contains("Practitioner/"))
-                .map(user -> user.substring(user.lastIndexOf("Practitioner/")));
-        if (practitioner.isEmpty()) {
-            throw new ForbiddenOperationException("Break-glass is declared by a practitioner (fhirUser)");
-        }
-        if (reason == null || !REASONS.contains(reason.getValue())) {
-            throw new InvalidRequestException("reason must be one of " + REASONS + " (" + REASON_SYSTEM + ")");
-        }
-        String justification =
-                text == null || text.getValue() == null ? "" : text.getValue().strip();
-        if (justification.length() < MIN_TEXT || justification.length() > MAX_TEXT) {
-            throw new InvalidRequestException(
-                    "text must explain the emergency in " + MIN_TEXT + " to " + MAX_TEXT + " characters");
-        }
+        String practitioner = BreakGlassRequests.practitioner(token.fhirUser());
+        String code = BreakGlassRequests.reason(reason == null ? null : reason.getValue());
+        String justification = BreakGlassRequests.justification(text == null ? null : text.getValue());
         // the patient must exist (read as the system: the declarer may not see them yet)
         daos.getResourceDao(Patient.class).read(patient.toUnqualifiedVersionless(), new SystemRequestDetails());
         AuditNotes.of(request).purposeOfUse(PurposeOfUse.ETREAT.name() + " " + PurposeOfUse.BTG.name());
         JdbcBreakGlass.Declaration declaration = store.declare(
                 token.subject(),
-                practitioner,
+                Optional.of(practitioner),
                 token.clientId(),
                 patient.getIdPart(),
-                reason.getValue(),
+                code,
                 justification,
                 lasting);
         feed.publish("u:" + token.subject());
@@ -113,12 +96,9 @@ public final class BreakGlassOperations {
             if (declaration != null || note != null) {
                 throw new InvalidRequestException("Mark a declaration reviewed with POST");
             }
-            String wanted = status == null ? "unreviewed" : status.getValue();
-            if (!"unreviewed".equals(wanted) && !"all".equals(wanted)) {
-                throw new InvalidRequestException("status must be unreviewed or all");
-            }
+            boolean onlyUnreviewed = BreakGlassRequests.onlyUnreviewed(status == null ? null : status.getValue());
             Parameters list = new Parameters();
-            List<JdbcBreakGlass.Declaration> found = store.list("unreviewed".equals(wanted), 500);
+            List<JdbcBreakGlass.Declaration> found = store.list(onlyUnreviewed, 500);
             list.addParameter("count", new IntegerType(found.size()));
             found.forEach(item -> list.addParameter()
                     .setName("declaration")
@@ -126,17 +106,8 @@ public final class BreakGlassOperations {
             return list;
         }
         AccessToken token = tokens.current().orElseThrow(() -> new ForbiddenOperationException("No access token"));
-        UUID id;
-        try {
-            id = UUID.fromString(declaration == null ? "" : declaration.getValue());
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException("declaration must be the id of a break-glass declaration");
-        }
-        String text =
-                note == null || note.getValue() == null ? "" : note.getValue().strip();
-        if (text.isEmpty() || text.length() > 2000) {
-            throw new InvalidRequestException("note must record the review's finding (1 to 2000 characters)");
-        }
+        UUID id = BreakGlassRequests.declaration(declaration == null ? null : declaration.getValue());
+        String text = BreakGlassRequests.reviewNote(note == null ? null : note.getValue());
         if (store.find(id).isEmpty()) {
             throw new ResourceNotFoundException("No break-glass declaration " + id);
         }
