@@ -16,8 +16,8 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  * The secure FHIR R4 server: HAPI FHIR JPA on PostgreSQL, served over HTTPS only.
  *
  * <p>Excluded auto-configurations: Boot's JPA (HAPI needs its own entity manager factory, see
- * {@link org.securefhir.server.fhir.FhirStorageConfig}), Flyway (HAPI's migrator library brings it, but
- * smart-auth runs its own Flyway instance on its own schema), the Elasticsearch client (full-text
+ * {@link org.securefhir.server.fhir.FhirStorageConfig}), Flyway (every schema's migrations are run by
+ * {@link org.securefhir.server.database.DatabaseSchemas}, one history per schema), the Elasticsearch client (full-text
  * indexing is off), Boot's default in-memory user (every login goes through smart-auth), Boot's
  * Quartz scheduler (HAPI runs its own schedulers), WebSocket support and Gson (neither is used).
  * springdoc, which HAPI brings, is switched off in {@code application.yaml}: no API description is

@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
  * Creates or upgrades HAPI FHIR's database schema with HAPI's own versioned migration tasks, the
  * supported upgrade path between HAPI releases. A fresh database gets the complete schema of this
  * HAPI version in one step; an existing one gets only the tasks it has not run yet, recorded in
- * {@value #MIGRATION_TABLE}. HAPI's migrator takes a lock in that table, so several nodes starting at
- * once do not migrate concurrently. See {@code docs/adr/0004-schema-migration.md}.
+ * {@value #MIGRATION_TABLE}. Run first of every schema's migrations by {@code DatabaseSchemas},
+ * under its start-up lock: HAPI's own lock in that table does not keep two nodes from racing to
+ * create the table itself (ADR 0008). See {@code docs/adr/0004-schema-migration.md}.
  */
 final class HapiSchemaMigration {
 

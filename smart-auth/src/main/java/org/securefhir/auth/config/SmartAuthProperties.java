@@ -36,13 +36,8 @@ public record SmartAuthProperties(
         @DefaultValue SigningKeys signingKeys) {
 
     /**
-     * Token signing key rotation (at start-up).
+     * Token signing key rotation, checked by every node every 5 minutes.
      *
-     * @param lifetime a new key signs once the newest is older than this
-     * @param publishedAfterSuccessor how long a superseded key stays in the JWKS (longer than any
-     *     token lives), after which it is retired
-     */
-    /**
      * @param lifetime a new signing key once the newest is this old (checked every 5 minutes)
      * @param publishedAfterSuccessor a superseded key stays published this long after its successor
      * @param activation a new key signs only once published this long (every node has read it by then)

@@ -8,7 +8,7 @@ import java.util.Optional;
  * outcomes only: never a password, code, token, secret or PHI.
  *
  * @param userId the account concerned, when known
- * @param subjectKey a stable pseudonym of the name the client typed (SHA-256 prefix), for events on
+ * @param subjectKey a stable pseudonym of the name the client typed (a keyed HMAC pseudonym, {@code Pseudonyms}), for events on
  *     names that match no account
  */
 public record SecurityEvent(
