@@ -842,6 +842,12 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
                         .touching(b.reason()),
                 Shape.get("search on a hidden element", "/Encounter?reason-code=" + b.reason())
                         .touching(b.reason()),
+                Shape.get(
+                                "compartment search on a hidden element",
+                                "/Patient/" + bp + "/Encounter?reason-code=" + b.reason())
+                        .touching(b.reason()),
+                Shape.get("compartment _summary=count", "/Patient/" + bp + "/Observation?_summary=count"),
+                Shape.get("compartment search of Task", "/Patient/" + bp + "/Task"),
                 Shape.get("_sort on a hidden element", "/Encounter?_sort=reason-code&" + tag)
                         .touching(a.reason(), b.reason()),
                 Shape.get("_sort over labelled data", "/Condition?_sort=code&" + tag),

@@ -68,13 +68,13 @@ public final class RolePolicyInterceptor {
         if (request.getRestOperationType() != RestOperationTypeEnum.SEARCH_TYPE || request.getResourceName() == null) {
             return;
         }
-        String searched =
-                request.getCompartmentName() != null ? request.getCompartmentName() : request.getResourceName();
-        criteria.denial(searched, request.getParameters(), requests.permissions(request))
+        // the type searched: Patient/p1/Encounter?… is a search of Encounter (HAPI's compartment
+        // name), whose criteria, hidden elements, filters and owner apply, not Patient's
+        String type = request.getCompartmentName() != null ? request.getCompartmentName() : request.getResourceName();
+        criteria.denial(type, request.getParameters(), requests.permissions(request))
                 .ifPresent(reason -> {
                     throw new ForbiddenOperationException("Access denied: " + reason);
                 });
-        String type = request.getResourceName();
         masking.searchOnHidden(
                         type,
                         request.getParameters(),
@@ -83,7 +83,7 @@ public final class RolePolicyInterceptor {
                     throw new ForbiddenOperationException(
                             "Access denied: search parameter " + parameter + " matches elements hidden from you");
                 });
-        List<String> filters = requests.permissions(request).searchFilters(request.getResourceName());
+        List<String> filters = requests.permissions(request).searchFilters(type);
         if (!filters.isEmpty()) {
             Map<String, String[]> parameters = new HashMap<>(request.getParameters());
             GranularFilters.narrow(filters, parameters);

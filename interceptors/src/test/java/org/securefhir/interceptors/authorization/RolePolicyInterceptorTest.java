@@ -96,6 +96,36 @@ class RolePolicyInterceptorTest {
     }
 
     @Test
+    void whenACompartmentSearchMatchesOnAnElementHiddenFromTheRoleThenA403AsForTheTypeSearch() {
+        // given: Patient/p1/Encounter?reason-code=… (HAPI: resource name Patient, compartment Encounter)
+        token.set(user("front-desk", "user/*.rs"));
+        ServletRequestDetails request =
+                compartmentSearch("p1", "Encounter", Map.of("reason-code", new String[] {"F32.9"}));
+
+        // when
+        BaseServerResponseException refused = refusal(() -> interceptor.checkAndNarrowSearch(request));
+
+        // then
+        assertThat(refused.getStatusCode()).isEqualTo(403);
+        assertThat(refused.getMessage()).contains("reason-code").doesNotContain("F32.9");
+    }
+
+    @Test
+    void whenOnlyAGranularScopeAllowsTheCompartmentTypeThenTheCompartmentSearchIsNarrowedToItsFilter() {
+        // given: a count over the compartment must count only what the filter lets the token see
+        token.set(user("physician", "user/Patient.rs", "user/Observation.rs?" + TestCategoryMatcher.LABORATORY));
+        ServletRequestDetails request =
+                compartmentSearch("p1", "Observation", Map.of("_summary", new String[] {"count"}));
+
+        // when
+        interceptor.checkAndNarrowSearch(request);
+
+        // then
+        assertThat(request.getParameters().get("category"))
+                .containsExactly(TestCategoryMatcher.CATEGORY + "|laboratory");
+    }
+
+    @Test
     void whenAPlainScopeAllowsTheTypeThenTheSearchIsLeftAsWritten() {
         // given
         token.set(user("physician", "user/*.rs"));
@@ -525,6 +555,13 @@ class RolePolicyInterceptorTest {
     private ServletRequestDetails search(String type, Map<String, String[]> parameters) {
         ServletRequestDetails request = request(RestOperationTypeEnum.SEARCH_TYPE, type);
         request.setParameters(parameters);
+        return request;
+    }
+
+    private ServletRequestDetails compartmentSearch(String patient, String type, Map<String, String[]> parameters) {
+        ServletRequestDetails request = search("Patient", parameters);
+        request.setId(new org.hl7.fhir.r4.model.IdType("Patient", patient));
+        request.setCompartmentName(type);
         return request;
     }
 
