@@ -21,6 +21,7 @@ import org.securefhir.auth.mfa.TotpService;
 import org.securefhir.auth.user.Role;
 import org.securefhir.auth.user.UserAccounts;
 import org.securefhir.server.support.AbstractFhirServerIT;
+import org.securefhir.server.support.TestBrowser;
 import org.securefhir.server.support.TestFhirClient;
 import org.securefhir.server.support.TestFhirClient.Response;
 import org.securefhir.server.support.TestLogins;
@@ -232,6 +233,21 @@ class AuditTrailIT extends AbstractFhirServerIT {
                 .map(event -> event.getSubtypeFirstRep().getCode())
                 .toList();
         assertThat(subtypes).contains("login-success", "mfa-success", "token-issued");
+    }
+
+    @Test
+    void whenUserSignsOutThenTheLogoutIsInTheTrail() throws Exception {
+        TestLogins.User nurse = logins.user(Role.NURSE, Optional.of("Practitioner/audit-nurse-out"));
+        TestBrowser browser = logins.browser();
+        logins.tokens(browser, nurse, "openid user/*.rs", Optional.empty());
+
+        TestBrowser.Page account = browser.get("/auth/account");
+        TestBrowser.Page signedOut = browser.post("/auth/logout", List.of(Map.entry("_csrf", account.field("_csrf"))));
+
+        assertThat(signedOut.location()).endsWith("/auth/login?logout");
+        assertThat(eventsOf(nurse.account().id()))
+                .extracting(event -> event.getSubtypeFirstRep().getCode())
+                .containsOnlyOnce("logout");
     }
 
     @Test

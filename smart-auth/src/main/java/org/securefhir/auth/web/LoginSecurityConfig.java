@@ -1,8 +1,11 @@
 package org.securefhir.auth.web;
 
 import java.time.Clock;
+import java.util.Optional;
 import java.util.Set;
 import org.securefhir.auth.config.SmartAuthProperties;
+import org.securefhir.auth.event.SecurityEvent;
+import org.securefhir.auth.event.SecurityEventSink;
 import org.securefhir.auth.user.Role;
 import org.securefhir.auth.user.UserAccounts;
 import org.springframework.context.annotation.Bean;
@@ -32,7 +35,12 @@ public class LoginSecurityConfig {
     @Bean
     @Order(Ordered.HIGHEST_PRECEDENCE + 1)
     SecurityFilterChain loginPagesSecurityFilterChain(
-            HttpSecurity http, SmartAuthProperties properties, Clock clock, UserAccounts users) throws Exception {
+            HttpSecurity http,
+            SmartAuthProperties properties,
+            Clock clock,
+            UserAccounts users,
+            SecurityEventSink events)
+            throws Exception {
         http.securityMatcher("/auth/**")
                 .addFilterBefore(
                         new SessionLifetimeFilter(properties.sessionMaxLifetime(), clock),
@@ -65,7 +73,21 @@ public class LoginSecurityConfig {
                                 PathPatternRequestMatcher.withDefaults().matcher("/auth/admin/**"))
                         .defaultAuthenticationEntryPointFor(
                                 new LoginUrlAuthenticationEntryPoint("/auth/login"), AnyRequestMatcher.INSTANCE))
-                .logout(logout -> logout.logoutUrl("/auth/logout").logoutSuccessUrl("/auth/login?logout"))
+                .logout(logout -> logout.logoutUrl("/auth/logout")
+                        .logoutSuccessUrl("/auth/login?logout")
+                        // a signed-in user ending the session is a security event like the sign-in
+                        .addLogoutHandler((request, response, authentication) -> {
+                            if (authentication != null) {
+                                events.record(new SecurityEvent(
+                                        clock.instant(),
+                                        SecurityEvent.Type.LOGOUT,
+                                        Optional.of(authentication.getName()),
+                                        Optional.empty(),
+                                        Optional.empty(),
+                                        Optional.ofNullable(request.getRemoteAddr()),
+                                        "session ended by the user"));
+                            }
+                        }))
                 .sessionManagement(sessions -> sessions.sessionFixation(fixation -> fixation.changeSessionId()))
                 // Preflights (OPTIONS) of the token-side endpoints land here, the authorization server
                 // matches their POSTs only; the host's CORS source allows no page of this chain.
