@@ -336,6 +336,40 @@ class ConsentIT extends AbstractFhirServerIT {
     }
 
     @Test
+    void whenAPatientAsksForATotalThenResourcesSharedWithAnotherPatientAreStillJudgedByTheirConsent() {
+        // given: an Observation about "open" whose performer is "deny", whose Consent withholds it
+        // from everyone but the doctor; "open" counts their own record, but must not read it
+        String id = "c-shared-" + run;
+        Observation shared = observation(patients.get("open"), id, marker("shared", "OBS"), null);
+        shared.addPerformer(new Reference("Patient/" + patients.get("deny")));
+        assertThat(fhir().put("/Observation/" + id, shared).status()).isIn(200, 201);
+        TestFhirClient open = client(logins.accessToken(
+                Role.PATIENT,
+                Optional.of("Patient/" + patients.get("open")),
+                "openid fhirUser launch/patient patient/*.cruds"));
+
+        // when
+        Response plain = open.get("/Observation?_id=" + id);
+        Response total = open.get("/Observation?_id=" + id + "&_total=accurate");
+        Response count = open.get("/Observation?_id=" + id + "&_summary=count");
+
+        // then: the same entries with or without a total (none), the count as documented (it
+        // includes the shared resource: docs/consent.md); the control: their own Observation is found
+        assertThat(open.get("/Observation?_id=" + patients.get("open") + "-obs")
+                        .as(Bundle.class)
+                        .getEntry())
+                .hasSize(1);
+        assertThat(plain.status()).isEqualTo(200);
+        assertThat(plain.as(Bundle.class).getEntry()).isEmpty();
+        assertThat(total.status()).isEqualTo(200);
+        assertThat(total.body()).doesNotContain(marker("shared", "OBS"));
+        assertThat(total.as(Bundle.class).getEntry()).isEmpty();
+        assertThat(count.status()).isEqualTo(200);
+        assertThat(count.body()).doesNotContain(marker("shared", "OBS"));
+        assertThat(count.as(Bundle.class).getTotal()).isEqualTo(1);
+    }
+
+    @Test
     void whenResourcesWithheldThenTheAuditRecordNamesTheDecidingConsent() {
         // given a physician of their own, so that the audit trail holds only this test's requests
         TestLogins.User physician = logins.user(Role.PHYSICIAN, Optional.of(doc));
