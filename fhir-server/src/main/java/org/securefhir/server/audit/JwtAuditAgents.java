@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import org.securefhir.interceptors.audit.AuditAgent;
+import org.securefhir.smart.SmartClaims;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -28,11 +29,11 @@ final class JwtAuditAgents implements AuditAgent.Source {
         Object roles = jwt.getClaim(rolesClaim);
         return Optional.of(new AuditAgent(
                 jwt.getSubject(),
-                Optional.ofNullable(jwt.getClaimAsString("fhirUser")),
+                Optional.ofNullable(jwt.getClaimAsString(SmartClaims.FHIR_USER)),
                 roles instanceof Collection<?> values
                         ? values.stream().map(String::valueOf).toList()
                         : List.of(),
-                jwt.getClaimAsString("client_id"),
+                jwt.getClaimAsString(SmartClaims.CLIENT_ID),
                 Optional.ofNullable(jwt.getId()),
                 Optional.ofNullable(jwt.getClaimAsString("purpose_of_use"))));
     }

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.securefhir.interceptors.authorization.AccessToken;
 import org.securefhir.interceptors.authorization.AccessTokens;
+import org.securefhir.smart.SmartClaims;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -52,12 +53,12 @@ final class JwtAccessTokens implements AccessTokens {
     private AccessToken parse(Jwt jwt) {
         return AccessToken.of(
                 String.valueOf(jwt.getSubject()),
-                String.valueOf(jwt.getClaimAsString("client_id")),
-                strings(jwt.getClaim("scope")),
-                Optional.ofNullable(jwt.getClaimAsString("patient")),
-                Optional.ofNullable(jwt.getClaimAsString("fhirUser")),
+                String.valueOf(jwt.getClaimAsString(SmartClaims.CLIENT_ID)),
+                strings(jwt.getClaim(SmartClaims.SCOPE)),
+                Optional.ofNullable(jwt.getClaimAsString(SmartClaims.PATIENT)),
+                Optional.ofNullable(jwt.getClaimAsString(SmartClaims.FHIR_USER)),
                 strings(jwt.getClaim(rolesClaim)),
-                authTime(jwt.getClaim("auth_time")));
+                authTime(jwt.getClaim(SmartClaims.AUTH_TIME)));
     }
 
     /** {@code auth_time}: seconds since the epoch (a number, or an instant the decoder made of it). */

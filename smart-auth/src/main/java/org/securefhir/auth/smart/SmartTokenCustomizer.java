@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.securefhir.auth.client.ClientRoles;
 import org.securefhir.auth.mfa.SecondFactorTime;
+import org.securefhir.smart.SmartClaims;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.oidc.endpoint.OidcParameterNames;
 import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
@@ -51,24 +52,27 @@ public final class SmartTokenCustomizer implements OAuth2TokenCustomizer<JwtEnco
         if (OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
             // A plain ArrayList: the claims are stored with Spring Security's allow-listed JSON mapper.
             context.getClaims().audience(new ArrayList<>(List.of(fhirBaseUrl)));
-            context.getClaims().claim("client_id", context.getRegisteredClient().getClientId());
-            launch.fhirUser().ifPresent(user -> context.getClaims().claim("fhirUser", fhirBaseUrl + "/" + user));
-            launch.patient().ifPresent(patient -> context.getClaims().claim("patient", patient));
-            launch.encounter().ifPresent(encounter -> context.getClaims().claim("encounter", encounter));
+            context.getClaims()
+                    .claim(SmartClaims.CLIENT_ID, context.getRegisteredClient().getClientId());
+            launch.fhirUser()
+                    .ifPresent(user -> context.getClaims().claim(SmartClaims.FHIR_USER, fhirBaseUrl + "/" + user));
+            launch.patient().ifPresent(patient -> context.getClaims().claim(SmartClaims.PATIENT, patient));
+            launch.encounter().ifPresent(encounter -> context.getClaims().claim(SmartClaims.ENCOUNTER, encounter));
             Set<String> roles = AuthorizationGrantType.CLIENT_CREDENTIALS.equals(context.getAuthorizationGrantType())
                     ? ClientRoles.of(context.getRegisteredClient())
                     : launch.roles();
-            context.getClaims().claim("roles", new ArrayList<>(new TreeSet<>(roles)));
+            context.getClaims().claim(SmartClaims.ROLES, new ArrayList<>(new TreeSet<>(roles)));
             if (context.getPrincipal() != null) {
                 SecondFactorTime.of(context.getPrincipal().getAuthorities())
                         .ifPresent(time -> context.getClaims()
                                 // a Date: the JWT holds it as seconds since the epoch, and the stored
                                 // claims keep it with Spring Security's allow-listed JSON mapper
-                                .claim("auth_time", java.util.Date.from(time)));
+                                .claim(SmartClaims.AUTH_TIME, java.util.Date.from(time)));
             }
         } else if (OidcParameterNames.ID_TOKEN.equals(context.getTokenType().getValue())
                 && context.getAuthorizedScopes().contains("fhirUser")) {
-            launch.fhirUser().ifPresent(user -> context.getClaims().claim("fhirUser", fhirBaseUrl + "/" + user));
+            launch.fhirUser()
+                    .ifPresent(user -> context.getClaims().claim(SmartClaims.FHIR_USER, fhirBaseUrl + "/" + user));
         }
     }
 }

@@ -3,6 +3,7 @@ package org.securefhir.auth.smart;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.securefhir.smart.SmartClaims;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
 import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
@@ -37,10 +38,10 @@ public final class SmartTokenResponse implements Consumer<OAuth2AccessTokenAuthe
         LaunchContext launch = launchContexts.resolve(authorization, accessToken.getScopes());
         Map<String, Object> parameters = new HashMap<>(token.getAdditionalParameters());
         launch.patient().ifPresent(patient -> {
-            parameters.put("patient", patient);
-            parameters.put("need_patient_banner", launch.needPatientBanner());
+            parameters.put(SmartClaims.PATIENT, patient);
+            parameters.put(SmartClaims.NEED_PATIENT_BANNER, launch.needPatientBanner());
         });
-        launch.encounter().ifPresent(encounter -> parameters.put("encounter", encounter));
+        launch.encounter().ifPresent(encounter -> parameters.put(SmartClaims.ENCOUNTER, encounter));
         if (!launch.fhirContext().isEmpty()) {
             parameters.put(
                     "fhirContext",
@@ -48,7 +49,7 @@ public final class SmartTokenResponse implements Consumer<OAuth2AccessTokenAuthe
                             .map(reference -> Map.of("reference", reference))
                             .toList());
         }
-        launch.smartStyleUrl().ifPresent(style -> parameters.put("smart_style_url", style));
+        launch.smartStyleUrl().ifPresent(style -> parameters.put(SmartClaims.SMART_STYLE_URL, style));
         context.getAccessTokenResponse().additionalParameters(parameters);
     }
 }
