@@ -20,8 +20,8 @@ import org.springframework.validation.annotation.Validated;
  * @param serverAddress absolute base URL to put in links (empty = derived from the request)
  * @param allowedOperations the only {@code $operations} served; every other one is refused with 403
  * @param schemaMigration whether HAPI's schema migrations run at start-up (create or upgrade)
- * @param resourceTypes the only resource types served (deny by default); the rest of FHIR R4's 145
- *     types get 404
+ * @param resourceTypes the resource types served; {@code *} (the default) is every R4 type but
+ *     {@link #NEVER_SERVED}; a list serves only those, the others get 404
  */
 @Validated
 @ConfigurationProperties("fhir.server")
@@ -51,67 +51,32 @@ public record FhirServerProperties(
 
         @DefaultValue("true") boolean schemaMigration,
 
-        @DefaultValue({
-            "AllergyIntolerance",
-            "Appointment",
-            "AuditEvent",
-            "Binary",
-            "CarePlan",
-            "CareTeam",
-            "Claim",
-            "ClaimResponse",
-            "CodeSystem",
-            "Communication",
-            "Composition",
-            "ConceptMap",
-            "Condition",
-            "Consent",
-            "Coverage",
-            "CoverageEligibilityRequest",
-            "CoverageEligibilityResponse",
-            "Device",
-            "DiagnosticReport",
-            "DocumentReference",
-            "Encounter",
-            "EpisodeOfCare",
-            "ExplanationOfBenefit",
-            "FamilyMemberHistory",
-            "Goal",
-            "HealthcareService",
-            "Immunization",
-            "Invoice",
-            "Location",
-            "Medication",
-            "MedicationAdministration",
-            "MedicationDispense",
-            "MedicationRequest",
-            "MedicationStatement",
-            "Observation",
-            "Organization",
-            "Patient",
-            "Practitioner",
-            "PractitionerRole",
-            "Procedure",
-            "Provenance",
-            "Questionnaire",
-            "QuestionnaireResponse",
-            "RelatedPerson",
-            "Schedule",
-            "SearchParameter",
-            "ServiceRequest",
-            "Slot",
-            "Specimen",
-            "StructureDefinition",
-            "Task",
-            "ValueSet"
-        })
-        Set<String> resourceTypes) {
+        @DefaultValue("*") Set<String> resourceTypes) {
 
     public FhirServerProperties {
         allowedOperations = Set.copyOf(allowedOperations);
-        resourceTypes = Set.copyOf(resourceTypes);
+        resourceTypes = served(resourceTypes);
         if (maxPageSize < defaultPageSize) {
             throw new IllegalArgumentException("fhir.server.max-page-size must be >= fhir.server.default-page-size");
         }
+    }
+
+    /**
+     * Not served even with {@code *}: a stored Subscription would have the server send data to a
+     * URL of the subscriber's choosing, outside every request's authorization, consent and audit.
+     */
+    public static final Set<String> NEVER_SERVED = Set.of("Subscription");
+
+    private static Set<String> served(Set<String> configured) {
+        configured.stream().filter(NEVER_SERVED::contains).findFirst().ifPresent(type -> {
+            throw new IllegalArgumentException("fhir.server.resource-types: " + type + " is never served");
+        });
+        if (!configured.contains("*")) {
+            return Set.copyOf(configured);
+        }
+        Set<String> all = new java.util.TreeSet<>(
+                ca.uhn.fhir.context.FhirContext.forR4Cached().getResourceTypes());
+        all.removeAll(NEVER_SERVED);
+        return Set.copyOf(all);
     }
 }

