@@ -16,6 +16,10 @@ import org.springframework.validation.annotation.Validated;
  * @param defaultPageSize search page size when the client sends no {@code _count}
  * @param maxPageSize largest {@code _count} honoured
  * @param maxRequestSize largest request body accepted; larger ones get 413
+ * @param maxTransactionSize largest batch or transaction body (POST to the FHIR base, with a
+ *     declared Content-Length) accepted from a token of one of {@code largeTransactionRoles}: a
+ *     Synthea patient's history can be 35 MB; HAPI holds the parsed bundle in memory
+ * @param largeTransactionRoles the roles that may send transactions above {@code maxRequestSize}
  * @param reuseCachedSearchResultsMillis how long an identical search may reuse cached results (0 = never)
  * @param serverAddress absolute base URL to put in links (empty = derived from the request)
  * @param allowedOperations the only {@code $operations} served; every other one is refused with 403
@@ -29,6 +33,8 @@ public record FhirServerProperties(
         @DefaultValue("20") @Min(1) @Max(1000) int defaultPageSize,
         @DefaultValue("200") @Min(1) @Max(1000) int maxPageSize,
         @DefaultValue("10MB") @NotNull DataSize maxRequestSize,
+        @DefaultValue("64MB") @NotNull DataSize maxTransactionSize,
+        @DefaultValue("integration") Set<String> largeTransactionRoles,
         @DefaultValue("0") @PositiveOrZero long reuseCachedSearchResultsMillis,
         @DefaultValue("") String serverAddress,
 
@@ -55,6 +61,11 @@ public record FhirServerProperties(
 
     public FhirServerProperties {
         allowedOperations = Set.copyOf(allowedOperations);
+        largeTransactionRoles = Set.copyOf(largeTransactionRoles);
+        if (maxTransactionSize.toBytes() < maxRequestSize.toBytes()) {
+            throw new IllegalArgumentException(
+                    "fhir.server.max-transaction-size must be >= fhir.server.max-request-size");
+        }
         resourceTypes = served(resourceTypes);
         if (maxPageSize < defaultPageSize) {
             throw new IllegalArgumentException("fhir.server.max-page-size must be >= fhir.server.default-page-size");

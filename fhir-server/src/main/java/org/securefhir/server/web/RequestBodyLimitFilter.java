@@ -21,23 +21,35 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * anything parses them. A declared {@code Content-Length} is checked up front; a body sent without
  * one (HTTP/1.1 chunked, HTTP/2 without content-length) is read into memory up to the limit and
  * refused as soon as it exceeds it, so at most limit + 1 bytes are held per request.
+ *
+ * <p>A batch or transaction (POST to the FHIR base) with a declared length up to the transaction
+ * limit is let through unread: whether its sender may send that much is known only once its token
+ * is verified, which {@link LargeTransactionFilter} checks before anything reads the body.
  */
 final class RequestBodyLimitFilter extends OncePerRequestFilter {
 
     private final long maxBytes;
+    private final long maxTransactionBytes;
     private final OperationOutcomeWriter outcomes;
 
-    RequestBodyLimitFilter(long maxBytes, OperationOutcomeWriter outcomes) {
+    RequestBodyLimitFilter(long maxBytes, long maxTransactionBytes, OperationOutcomeWriter outcomes) {
         this.maxBytes = maxBytes;
+        this.maxTransactionBytes = maxTransactionBytes;
         this.outcomes = outcomes;
+    }
+
+    /** A POST to the FHIR base itself: a batch or transaction. */
+    static boolean isTransaction(HttpServletRequest request) {
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        return "POST".equals(request.getMethod()) && ("/fhir".equals(path) || "/fhir/".equals(path));
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         long declared = request.getContentLengthLong();
-        if (declared > maxBytes) {
-            refuse(response);
+        if (declared > maxBytes && !(declared <= maxTransactionBytes && isTransaction(request))) {
+            refuse(response, maxBytes);
             return;
         }
         if (declared >= 0 || !mayHaveBody(request)) {
@@ -46,19 +58,23 @@ final class RequestBodyLimitFilter extends OncePerRequestFilter {
         }
         byte[] body = readAtMost(request.getInputStream(), maxBytes + 1);
         if (body.length > maxBytes) {
-            refuse(response);
+            refuse(response, maxBytes);
             return;
         }
         chain.doFilter(new BufferedBodyRequest(request, body), response);
     }
 
-    private void refuse(HttpServletResponse response) throws IOException {
+    private void refuse(HttpServletResponse response, long limit) throws IOException {
+        refuse(outcomes, response, limit);
+    }
+
+    static void refuse(OperationOutcomeWriter outcomes, HttpServletResponse response, long limit) throws IOException {
         response.setHeader("Connection", "close");
         outcomes.write(
                 response,
                 HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE,
                 "too-costly",
-                "Request body exceeds the limit of " + maxBytes + " bytes");
+                "Request body exceeds the limit of " + limit + " bytes");
     }
 
     /**

@@ -3,8 +3,10 @@ package org.securefhir.server.web;
 import ca.uhn.fhir.context.FhirContext;
 import org.securefhir.auth.config.SmartAuthProperties;
 import org.securefhir.auth.smart.SmartConfigurationFilter;
+import org.securefhir.server.authorization.AuthorizationProperties;
 import org.securefhir.server.fhir.FhirEndpointConfig;
 import org.securefhir.server.fhir.FhirServerProperties;
+import org.springframework.boot.autoconfigure.security.SecurityProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -40,8 +42,25 @@ public final class WebFiltersConfig {
             FhirServerProperties properties, FhirContext fhirContext) {
         FilterRegistrationBean<RequestBodyLimitFilter> registration =
                 new FilterRegistrationBean<>(new RequestBodyLimitFilter(
-                        properties.maxRequestSize().toBytes(), new OperationOutcomeWriter(fhirContext)));
+                        properties.maxRequestSize().toBytes(),
+                        properties.maxTransactionSize().toBytes(),
+                        new OperationOutcomeWriter(fhirContext)));
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
+        return registration;
+    }
+
+    /** After Spring Security (its filter chain is at order -100): who may send a large transaction. */
+    @Bean
+    FilterRegistrationBean<LargeTransactionFilter> largeTransactionFilter(
+            FhirServerProperties properties, AuthorizationProperties authorization, FhirContext fhirContext) {
+        FilterRegistrationBean<LargeTransactionFilter> registration =
+                new FilterRegistrationBean<>(new LargeTransactionFilter(
+                        properties.maxRequestSize().toBytes(),
+                        authorization.rolesClaim(),
+                        properties.largeTransactionRoles(),
+                        new OperationOutcomeWriter(fhirContext)));
+        registration.addUrlPatterns(FhirEndpointConfig.FHIR_PATH, FhirEndpointConfig.FHIR_PATH + "/*");
+        registration.setOrder(SecurityProperties.DEFAULT_FILTER_ORDER + 1);
         return registration;
     }
 }

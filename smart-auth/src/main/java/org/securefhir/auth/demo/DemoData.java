@@ -140,6 +140,7 @@ public final class DemoData implements ApplicationListener<ApplicationReadyEvent
                 .authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
                 .scope("system/*.rs")
                 .scope("system/*.read")
+                .scope("system/*.cruds") // loading Synthea or an EHR's data (README)
                 .scope("system/Patient.cruds")
                 .scope("system/Consent.cruds")
                 .scope("ehr_launch")
