@@ -1,6 +1,8 @@
 package org.securefhir.interceptors.authorization;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.securefhir.interceptors.authorization.TestResources.observationOf;
+import static org.securefhir.interceptors.authorization.TestResources.patient;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Pointcut;
@@ -24,8 +26,6 @@ import org.hl7.fhir.r4.model.Claim;
 import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.Device;
 import org.hl7.fhir.r4.model.IdType;
-import org.hl7.fhir.r4.model.Observation;
-import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Practitioner;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Subscription;
@@ -439,21 +439,6 @@ class HapiRulesTest {
 
     private static Bundle transaction() {
         return new Bundle().setType(Bundle.BundleType.TRANSACTION);
-    }
-
-    private static Patient patient(String id) {
-        Patient patient = new Patient();
-        patient.setId("Patient/" + id);
-        return patient;
-    }
-
-    private static Observation observationOf(String patient, String id) {
-        Observation observation = new Observation();
-        if (id != null) {
-            observation.setId("Observation/" + id);
-        }
-        observation.setSubject(new Reference("Patient/" + patient));
-        return observation;
     }
 
     private static Condition conditionOf(String patient) {

@@ -3,6 +3,8 @@ package org.securefhir.interceptors.authorization;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.securefhir.interceptors.authorization.TestResources.observationOf;
+import static org.securefhir.interceptors.authorization.TestResources.patient;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Pointcut;
@@ -21,8 +23,6 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Observation;
-import org.hl7.fhir.r4.model.Patient;
-import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.junit.jupiter.api.Test;
 import org.securefhir.interceptors.ownership.PatientOwnership;
@@ -417,20 +417,5 @@ class PolicyAuthorizationInterceptorTest {
                 .setMethod(Bundle.HTTPVerb.POST)
                 .setUrl("Observation");
         return bundle;
-    }
-
-    private static Patient patient(String id) {
-        Patient patient = new Patient();
-        patient.setId("Patient/" + id);
-        return patient;
-    }
-
-    private static Observation observationOf(String patient, String id) {
-        Observation observation = new Observation();
-        if (id != null) {
-            observation.setId("Observation/" + id);
-        }
-        observation.setSubject(new Reference("Patient/" + patient));
-        return observation;
     }
 }

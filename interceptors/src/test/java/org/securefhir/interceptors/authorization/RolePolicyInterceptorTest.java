@@ -3,6 +3,8 @@ package org.securefhir.interceptors.authorization;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.securefhir.interceptors.authorization.TestResources.observationOf;
+import static org.securefhir.interceptors.authorization.TestResources.patient;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
@@ -28,9 +30,7 @@ import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.Encounter;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Narrative;
-import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
-import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.Test;
 import org.securefhir.interceptors.ownership.PatientOwnership;
 import org.springframework.mock.web.MockHttpServletRequest;
@@ -601,14 +601,5 @@ class RolePolicyInterceptorTest {
     /** What the hook refuses the request with, or null. */
     private static BaseServerResponseException refusal(ThrowingCallable hook) {
         return catchThrowableOfType(BaseServerResponseException.class, hook);
-    }
-
-    private static Observation observationOf(String patient, String id) {
-        Observation observation = new Observation();
-        if (id != null) {
-            observation.setId("Observation/" + id);
-        }
-        observation.setSubject(new Reference("Patient/" + patient));
-        return observation;
     }
 }
