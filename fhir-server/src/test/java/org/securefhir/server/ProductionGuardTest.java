@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
@@ -26,6 +29,18 @@ class ProductionGuardTest {
                         "jdbc:postgresql://db.hospital.example:5432/fhir?sslmode=verify-full&sslrootcert=/etc/ca.pem");
         environment.setActiveProfiles("prod");
         return environment;
+    }
+
+    @Test
+    void whenTheApplicationStartsInProductionWithNothingConfiguredThenItStopsBeforeAnyBean(@TempDir Path dataDir) {
+        // the guard as the application registers it (META-INF/spring.factories), not called by hand
+        assertThatThrownBy(() -> new SpringApplicationBuilder(FhirServerApplication.class)
+                        .run("--spring.profiles.active=prod", "--fhir.data-dir=" + dataDir, "--server.port=0"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("The 'prod' profile refuses to start: ")
+                .hasMessageContaining("SPRING_DATASOURCE_URL");
+        // nothing generated: no certificate, no keys, no database
+        assertThat(dataDir).isEmptyDirectory();
     }
 
     @Test

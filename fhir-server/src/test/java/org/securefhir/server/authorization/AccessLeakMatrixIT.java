@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Account;
 import org.hl7.fhir.r4.model.Binary;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Claim;
@@ -24,16 +25,19 @@ import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.Consent;
+import org.hl7.fhir.r4.model.Contract;
 import org.hl7.fhir.r4.model.Coverage;
 import org.hl7.fhir.r4.model.Device;
 import org.hl7.fhir.r4.model.DocumentReference;
 import org.hl7.fhir.r4.model.Encounter;
 import org.hl7.fhir.r4.model.Enumerations;
+import org.hl7.fhir.r4.model.ImagingStudy;
 import org.hl7.fhir.r4.model.Money;
 import org.hl7.fhir.r4.model.Narrative;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Person;
 import org.hl7.fhir.r4.model.Practitioner;
 import org.hl7.fhir.r4.model.Provenance;
 import org.hl7.fhir.r4.model.Reference;
@@ -93,6 +97,9 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
     private String run;
     private Chart a;
     private Chart b;
+    /** A Contract (integration-only type) naming patient C: no role but integration may reach it. */
+    private String contract;
+
     private final Map<String, Viewer> viewers = new LinkedHashMap<>();
     /** The charts' resources as stored (unredacted), by "Type/id"; others looked up when met. */
     private final Map<String, Optional<Resource>> stored = new HashMap<>();
@@ -167,6 +174,7 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
         b = new Chart("B" + run, "leak-b-" + run);
         store(a);
         store(b);
+        storeIntegrationOnly();
 
         TestLogins logins = new TestLogins(
                 "https://localhost:" + port,
@@ -196,7 +204,8 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
                         "physician user/*.cruds",
                         client(logins.accessToken(
                                 Role.PHYSICIAN, Optional.of("Practitioner/doc"), "openid fhirUser user/*.cruds")),
-                        (resource, owner) -> true,
+                        // everything but the integration-only types (access-policy.yaml)
+                        (resource, owner) -> !(resource instanceof Contract),
                         // conditional writes by users' apps would tell what consent withholds (docs/consent.md)
                         (interaction, owner) -> !interaction.equals("conditional"),
                         List.of()));
@@ -208,7 +217,7 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
                                 Role.PATIENT,
                                 Optional.of("Patient/" + pa),
                                 "openid fhirUser launch/patient patient/*.rs")),
-                        (resource, owner) -> owner.equals(pa),
+                        (resource, owner) -> owner.equals(pa) && !(resource instanceof Contract),
                         none,
                         List.of()));
         viewers.put(
@@ -237,7 +246,7 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
                                         Optional.of(launch))
                                 .path("access_token")
                                 .asText()),
-                        (resource, owner) -> owner.equals(pa),
+                        (resource, owner) -> owner.equals(pa) && !(resource instanceof Contract),
                         (interaction, owner) -> owner.equals(pa) && !interaction.equals("conditional"),
                         List.of()));
         // the nurse takes part in every chart's encounter (treatment relationship); not cleared for PSY
@@ -248,6 +257,8 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
                         client(logins.accessToken(Role.NURSE, Optional.of("Practitioner/nurse"), "user/*.cruds")),
                         (resource, owner) -> !(resource instanceof Claim)
                                 && !(resource instanceof Coverage)
+                                && !(resource instanceof Account)
+                                && !(resource instanceof Contract)
                                 && !labelled(resource, PSY),
                         (interaction, owner) ->
                                 Set.of("create", "update", "patch").contains(interaction),
@@ -257,10 +268,10 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
                 new Viewer(
                         "front-desk user/*.cruds",
                         client(logins.accessToken(Role.FRONT_DESK, Optional.of("Practitioner/desk"), "user/*.cruds")),
-                        types("Patient", "Encounter", "Coverage", "Consent"),
+                        types("Patient", "Person", "Encounter", "Coverage", "Consent"),
                         none,
                         clinicalElements));
-        Sight billing = types("Patient", "Encounter", "Claim", "Coverage");
+        Sight billing = types("Patient", "Person", "Encounter", "Claim", "Coverage", "Account");
         viewers.put(
                 "billing user/*.cruds",
                 new Viewer(
@@ -654,6 +665,15 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
             reference = task.getFor();
         } else if (resource instanceof Device device) {
             reference = device.getPatient();
+        } else if (resource instanceof ImagingStudy study) {
+            reference = study.getSubject();
+        } else if (resource instanceof Account account) {
+            reference = account.getSubjectFirstRep();
+        } else if (resource instanceof Person person) {
+            reference = person.getLinkFirstRep().getTarget();
+        } else if (resource instanceof Contract contract) {
+            // R4 leaves Contract out of the Patient compartment: served to the integration role only
+            reference = contract.getSubjectFirstRep();
         } else if (resource instanceof Provenance provenance) {
             reference = provenance.getTarget().stream()
                     .filter(target -> target.getReference() != null
@@ -833,6 +853,10 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
                         .over("/Observation?_id=" + b.id("obs"), owner, itself),
                 Shape.get("_has on claim", "/Patient?_has:Claim:patient:_id=" + b.id("claim"))
                         .over("/Claim?_id=" + b.id("claim"), owner, itself),
+                Shape.get("_has on an integration-only type", "/Patient?_has:Contract:patient:_id=" + contract)
+                        .over("/Contract?_id=" + contract, owner, itself),
+                Shape.get("_revinclude of an integration-only type", "/Patient?_revinclude=Contract:subject&" + tag),
+                Shape.get("read an integration-only type", "/Contract/" + contract),
                 Shape.get("_has on labelled", "/Patient?_has:Condition:subject:_security=" + PSY + "&" + tag)
                         .over("/Condition?_security=" + PSY + "&" + tag, owner, itself),
                 Shape.get(
@@ -881,7 +905,11 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
                 "DocumentReference",
                 "Binary",
                 "Task",
-                "Device")) {
+                "Device",
+                "ImagingStudy",
+                "Account",
+                "Person",
+                "Contract")) {
             shapes.add(Shape.get("every " + type, "/" + type + "?" + tag));
         }
         return shapes;
@@ -1428,6 +1456,25 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
         device.setPatient(subject);
         device.addDeviceName().setName(chart.clinical() + " pacemaker").setType(Device.DeviceNameType.USERFRIENDLYNAME);
 
+        // types served since every R4 type is (ADR 0010): one of clinical, billing, demographics. A
+        // Contract (integration-only) naming the patient is stored apart (storeIntegrationOnly): in a
+        // chart it makes that patient's $everything refused to every other role, since $everything
+        // is all-or-nothing (docs/access-control.md)
+        ImagingStudy imaging = new ImagingStudy();
+        imaging.setId(chart.id("img"));
+        imaging.setStatus(ImagingStudy.ImagingStudyStatus.AVAILABLE);
+        imaging.setSubject(subject);
+        imaging.setDescription(chart.clinical() + " chest CT");
+        Account account = new Account();
+        account.setId(chart.id("acct"));
+        account.setStatus(Account.AccountStatus.ACTIVE);
+        account.addSubject(subject);
+        account.setName(chart.claim() + " account");
+        Person person = new Person();
+        person.setId(chart.id("person"));
+        person.addName().setFamily(chart.demographics());
+        person.addLink().setTarget(subject);
+
         // deleted again below: its id existed once
         Observation gone = new Observation();
         gone.setId(chart.id("gone"));
@@ -1451,7 +1498,10 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
                 binary,
                 document,
                 task,
-                device);
+                device,
+                imaging,
+                account,
+                person);
         for (Resource resource : resources) {
             resource.getMeta().addTag(TAG_SYSTEM, run, null);
             stored.put(resource.fhirType() + "/" + resource.getIdElement().getIdPart(), Optional.of(resource));
@@ -1462,6 +1512,24 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
         putAll(all);
         assertThat(fhir().delete("/Observation/" + chart.id("gone")).status()).isBetween(200, 204);
         stored.remove("Observation/" + chart.id("gone"));
+    }
+
+    private void storeIntegrationOnly() {
+        String patient = "leak-c-" + run;
+        chartPatients.add(patient);
+        contract = patient + "-contract";
+        Contract terms = new Contract();
+        terms.setId(contract);
+        terms.setStatus(Contract.ContractStatus.EXECUTED);
+        terms.addSubject(new Reference("Patient/" + patient));
+        terms.setTitle("CLINC" + run + " research contract");
+        terms.getMeta().addTag(TAG_SYSTEM, run, null);
+        stored.put("Contract/" + contract, Optional.of(terms));
+        // treated by the matrix's physician, so that consent does not withhold it for that reason
+        Patient treated = new Patient();
+        treated.setId(patient);
+        treated.addGeneralPractitioner(new Reference("Practitioner/doc"));
+        putAll(List.of(treated, terms));
     }
 
     private static Encounter encounter(Chart chart, String kind) {
