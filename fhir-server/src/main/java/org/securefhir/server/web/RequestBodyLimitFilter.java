@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import org.securefhir.server.fhir.FhirEndpointConfig;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -41,7 +42,8 @@ final class RequestBodyLimitFilter extends OncePerRequestFilter {
     /** A POST to the FHIR base itself: a batch or transaction. */
     static boolean isTransaction(HttpServletRequest request) {
         String path = request.getRequestURI().substring(request.getContextPath().length());
-        return "POST".equals(request.getMethod()) && ("/fhir".equals(path) || "/fhir/".equals(path));
+        String base = FhirEndpointConfig.FHIR_PATH;
+        return "POST".equals(request.getMethod()) && (base.equals(path) || (base + "/").equals(path));
     }
 
     @Override
