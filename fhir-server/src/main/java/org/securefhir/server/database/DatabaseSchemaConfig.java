@@ -70,4 +70,9 @@ public class DatabaseSchemaConfig {
     SchemaMigration accessControlSchemaMigration(DataSource dataSource) {
         return SchemaMigration.flyway(SchemaMigration.ACCESS_CONTROL, "access_control", dataSource, Map.of());
     }
+
+    @Bean
+    SchemaMigration bulkExportSchemaMigration(DataSource dataSource) {
+        return SchemaMigration.flyway(SchemaMigration.BULK_EXPORT, "bulk_export", dataSource, Map.of());
+    }
 }

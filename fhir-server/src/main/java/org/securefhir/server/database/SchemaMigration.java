@@ -28,6 +28,8 @@ public record SchemaMigration(int order, String schema, Runnable migrate) {
     public static final int ACCESS_CONTROL = 4;
     /** The audit trail, owned by a role nobody logs in as ({@code audit}, ADR 0006). */
     public static final int AUDIT = 5;
+    /** Bulk Data exports and their sealed files ({@code bulk_export}). */
+    public static final int BULK_EXPORT = 6;
 
     /**
      * Flyway migrations of {@code classpath:db/<schema>} in schema {@code schema}, with its history

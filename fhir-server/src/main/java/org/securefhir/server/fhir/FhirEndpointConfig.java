@@ -25,6 +25,7 @@ import org.securefhir.server.audit.AuditConfig.FhirAudit;
 import org.securefhir.server.authorization.AuthorizationConfig.FhirAuthorization;
 import org.securefhir.server.consent.ConsentConfig.FhirConsent;
 import org.securefhir.server.encryption.EncryptionConfig.FhirEncryption;
+import org.securefhir.server.export.BulkExportConfig.FhirBulkExport;
 import org.springframework.boot.web.servlet.ServletRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -55,6 +56,7 @@ public final class FhirEndpointConfig {
             FhirEncryption encryption,
             FhirConsent consent,
             RequestPermissions permissions,
+            FhirBulkExport bulkExport,
             IInterceptorService storageInterceptors) {
         // Structural validation on input: malformed content, unknown elements and invalid primitive
         // values are errors (400), not warnings.
@@ -94,6 +96,7 @@ public final class FhirEndpointConfig {
         server.registerProvider(audit.provider());
         server.registerProvider(audit.operations());
         server.registerProvider(consent.operations());
+        server.registerProvider(bulkExport.operations());
         if (encryption.enabled()) {
             server.registerProvider(encryption.erasure());
             server.registerProvider(encryption.operations());

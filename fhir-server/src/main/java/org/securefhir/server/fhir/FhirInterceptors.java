@@ -78,6 +78,7 @@ final class FhirInterceptors {
         // required elements of what is written (422 before storage)
         endpoint.registerInterceptor(new StructuralValidationInterceptor(fhir));
         // the SMART endpoints in the CapabilityStatement
-        endpoint.registerInterceptor(new SmartCapabilityInterceptor(issuer));
+        endpoint.registerInterceptor(new SmartCapabilityInterceptor(
+                issuer, new OperationAllowList(properties.allowedOperations()).allows("export")));
     }
 }

@@ -51,7 +51,10 @@ public record FhirServerProperties(
             "rotate-data-keys",
             "encryption-status",
             "break-glass",
-            "break-glass-review"
+            "break-glass-review",
+            "export",
+            "export-poll-status",
+            "export-download"
         })
         Set<String> allowedOperations,
 

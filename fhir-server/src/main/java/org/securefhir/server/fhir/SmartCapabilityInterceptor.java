@@ -14,23 +14,32 @@ import org.securefhir.interceptors.InterceptorOrder;
 /**
  * Declares SMART on FHIR in the CapabilityStatement ({@code rest.security}, SMART App Launch 2.2
  * §2.0.3.2): the service code and the {@code oauth-uris} extension with the authorization server's
- * endpoints.
+ * endpoints; and that it serves FHIR Bulk Data export ({@code instantiates}), when {@code $export}
+ * is served.
  */
 @Interceptor
 final class SmartCapabilityInterceptor {
 
     static final String OAUTH_URIS = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris";
 
-    private final String issuer;
+    /** FHIR Bulk Data Access: the server declares it instantiates its CapabilityStatement. */
+    static final String BULK_DATA = "http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data";
 
-    SmartCapabilityInterceptor(String issuer) {
+    private final String issuer;
+    private final boolean bulkExport;
+
+    SmartCapabilityInterceptor(String issuer, boolean bulkExport) {
         this.issuer = issuer;
+        this.bulkExport = bulkExport;
     }
 
     @Hook(value = Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED, order = InterceptorOrder.CAPABILITY_STATEMENT)
     public void declareSmart(IBaseConformance capabilityStatement) {
         if (!(capabilityStatement instanceof CapabilityStatement r4)) {
             return;
+        }
+        if (bulkExport && r4.getInstantiates().stream().noneMatch(uri -> BULK_DATA.equals(uri.getValue()))) {
+            r4.addInstantiates(BULK_DATA);
         }
         Extension uris = new Extension(OAUTH_URIS);
         uris.addExtension("authorize", new UriType(issuer + "/oauth2/authorize"));

@@ -10,7 +10,8 @@ import java.util.Optional;
 /**
  * What other defences add to a request's audit record: the purpose of use in force (e.g. {@code
  * ETREAT BTG} under break-glass) and the consent decisions that shaped the response (BALP {@code
- * AuthZconsent}: {@code deny consent Consent/123}, with how many resources each decided). One per
+ * AuthZconsent}: {@code deny consent Consent/123}, with how many resources each decided), the
+ * patients of a response that is not FHIR resources (an export file). One per
  * request, kept with the request.
  */
 public final class AuditNotes {
@@ -20,6 +21,7 @@ public final class AuditNotes {
 
     private String purposeOfUse;
     private final Map<String, Integer> decisions = new LinkedHashMap<>();
+    private final java.util.TreeSet<String> patients = new java.util.TreeSet<>();
 
     private AuditNotes() {}
 
@@ -48,6 +50,18 @@ public final class AuditNotes {
         if (decisions.containsKey(text) || decisions.size() < MAX_DECISIONS) {
             decisions.merge(text, 1, Integer::sum);
         }
+    }
+
+    /**
+     * Patients whose data the response carries although no FHIR resource of the response names
+     * them (a Bulk Data file served as raw NDJSON): {@code Patient/<id>} each.
+     */
+    public synchronized void patients(java.util.Collection<String> references) {
+        patients.addAll(references);
+    }
+
+    synchronized java.util.Set<String> patients() {
+        return java.util.Set.copyOf(patients);
     }
 
     synchronized Optional<String> purposeOfUse() {

@@ -152,6 +152,7 @@ public final class AuditRecords {
         AuditNotes.find(request).ifPresent(notes -> {
             notes.purposeOfUse().ifPresent(purpose -> draft.purposeOfUse = purpose);
             draft.consent = notes.decisions();
+            draft.patients.addAll(notes.patients());
         });
     }
 

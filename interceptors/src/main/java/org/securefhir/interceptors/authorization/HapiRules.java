@@ -50,6 +50,7 @@ final class HapiRules {
             }
         }
         accessReport(rules, permissions);
+        bulkExport(rules, permissions);
         if (!permissions.isEmpty()) {
             rules.allow("batch/transaction: each entry by the rules above")
                     .transaction()
@@ -103,6 +104,42 @@ final class HapiRules {
                         .onInstance(new IdType("Patient", patient))
                         .andAllowAllResponses());
     }
+
+    /**
+     * Bulk Data export: its kick-off, status and file answers are not resources of the store (an
+     * OperationOutcome, a manifest, NDJSON as a Binary); what an export contains was searched, and
+     * so authorized resource by resource, as the client itself, and a file is served only to the
+     * client that asked for it (the export's own checks).
+     */
+    private static void bulkExport(RuleBuilder rules, Permissions permissions) {
+        if (!permissions.allowsOperation(BULK_EXPORT)) {
+            return;
+        }
+        rules.allow("bulk export").operation().named("$export").onServer().andAllowAllResponses();
+        rules.allow("bulk export of patients")
+                .operation()
+                .named("$export")
+                .onType(Patient.class)
+                .andAllowAllResponses();
+        rules.allow("bulk export of a group")
+                .operation()
+                .named("$export")
+                .onInstancesOfType(org.hl7.fhir.r4.model.Group.class)
+                .andAllowAllResponses();
+        rules.allow("bulk export status")
+                .operation()
+                .named("$export-poll-status")
+                .onServer()
+                .andAllowAllResponses();
+        rules.allow("bulk export files")
+                .operation()
+                .named("$export-download")
+                .onServer()
+                .andAllowAllResponses();
+    }
+
+    /** The policy's name of Bulk Data export ({@code $export} and its status and file operations). */
+    static final String BULK_EXPORT = "export";
 
     private static void add(
             RuleBuilder rules,

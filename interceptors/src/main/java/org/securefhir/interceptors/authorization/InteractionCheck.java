@@ -94,7 +94,7 @@ final class InteractionCheck {
     }
 
     private static Optional<String> operation(Permissions permissions, String name, Optional<String> type) {
-        String bare = name.startsWith("$") ? name.substring(1) : name;
+        String bare = OperationRule.policyName(name);
         if (permissions.allowsOperation(bare, type)) {
             return Optional.empty();
         }

@@ -27,6 +27,19 @@ public record OperationRule(String name, List<ScopeNeed> anyOf, boolean stepUp) 
     }
 
     /**
+     * The policy's name of an operation: without {@code $}; the status and file operations of a
+     * Bulk Data export ({@code $export-poll-status}, {@code $export-download}) are part of
+     * {@code export}, so a role granted export can follow its own exports to the end.
+     */
+    static String policyName(String operation) {
+        String bare = operation.startsWith("$") ? operation.substring(1) : operation;
+        return switch (bare) {
+            case "export-poll-status", "export-download" -> "export";
+            default -> bare;
+        };
+    }
+
+    /**
      * One scope need: a resource type ({@value #REQUEST_TYPE} = the type the operation is invoked
      * on; {@code *} only for server-level invocations) and the SMART permissions a single scope
      * must grant on it, written {@code Patient.d} or {@code {type}.r}.
@@ -36,7 +49,14 @@ public record OperationRule(String name, List<ScopeNeed> anyOf, boolean stepUp) 
         /** Placeholder for the type the operation is invoked on. */
         public static final String REQUEST_TYPE = "{type}";
 
-        private static final Pattern SYNTAX = Pattern.compile("(\\{type}|\\*|[A-Z][A-Za-z]{1,63})\\.([cruds]{1,5})");
+        /**
+         * Placeholder for any one resource type: the operation itself narrows what it does to the
+         * types the token's scopes grant (a Bulk Data export of the types a client may search).
+         */
+        public static final String ANY_TYPE = "{any}";
+
+        private static final Pattern SYNTAX =
+                Pattern.compile("(\\{type}|\\{any}|\\*|[A-Z][A-Za-z]{1,63})\\.([cruds]{1,5})");
 
         public ScopeNeed {
             permissions = Set.copyOf(EnumSet.copyOf(permissions));
@@ -46,8 +66,8 @@ public record OperationRule(String name, List<ScopeNeed> anyOf, boolean stepUp) 
         static ScopeNeed parse(String text) {
             Matcher matcher = SYNTAX.matcher(text);
             Optional<SmartScope> scope = matcher.matches()
-                    ? SmartScope.parse("system/" + (matcher.group(1).equals(REQUEST_TYPE) ? "*" : matcher.group(1))
-                            + "." + matcher.group(2))
+                    ? SmartScope.parse("system/" + (matcher.group(1).startsWith("{") ? "*" : matcher.group(1)) + "."
+                            + matcher.group(2))
                     : Optional.empty();
             if (scope.isEmpty()) {
                 throw new IllegalArgumentException(
@@ -58,6 +78,9 @@ public record OperationRule(String name, List<ScopeNeed> anyOf, boolean stepUp) 
 
         /** Whether one scope grants every needed permission on the needed type. */
         boolean coveredBy(SmartScope scope, Optional<String> requestType) {
+            if (resourceType.equals(ANY_TYPE)) {
+                return scope.query().isEmpty() && scope.permissions().containsAll(permissions);
+            }
             String needed = resourceType.equals(REQUEST_TYPE) ? requestType.orElse("*") : resourceType;
             return (scope.resourceType().equals("*") || scope.resourceType().equals(needed))
                     && scope.query().isEmpty()

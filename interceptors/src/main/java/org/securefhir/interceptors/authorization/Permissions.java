@@ -231,7 +231,7 @@ public final class Permissions {
 
     /** What the operation (named with or without {@code $}) needs of the token's scopes. */
     Optional<OperationRule> operationRule(String name) {
-        return Optional.ofNullable(operations.get(name.startsWith("$") ? name.substring(1) : name));
+        return Optional.ofNullable(operations.get(OperationRule.policyName(name)));
     }
 
     /** The elements removed from this type's resources in responses. */
