@@ -85,7 +85,8 @@ class ConcurrentStartIT {
             }
 
             JdbcTemplate fhir = new JdbcTemplate(postgres.getDatabase("postgres", "fhir"));
-            for (String schema : List.of("smart_auth", "encryption", "consent", "access_control", "audit")) {
+            for (String schema :
+                    List.of("smart_auth", "encryption", "consent", "access_control", "audit", "bulk_export")) {
                 assertThat(fhir.queryForObject(
                                 "SELECT count(*) FROM " + schema + ".flyway_schema_history"
                                         + " WHERE version = '1' AND success",

@@ -258,6 +258,57 @@ class BulkExportIT extends AbstractFhirServerIT {
     }
 
     @Test
+    void whenKickedOffByPostWithParametersThenTheSameExport() {
+        org.hl7.fhir.r4.model.Parameters parameters = new org.hl7.fhir.r4.model.Parameters();
+        parameters.addParameter("_type", "Patient");
+        parameters.addParameter("_typeFilter", "Patient?_tag=" + encode(TAG + "|" + run));
+        Response kickOff = exporter.post("/$export", parameters, ASYNC);
+        assertThat(kickOff.status()).as(kickOff.body()).isEqualTo(202);
+        Map<String, Set<String>> exported = download(exporter, finished(exporter, kickOff.header("Content-Location")));
+        assertThat(exported.get("Patient")).containsExactly(open, other);
+    }
+
+    @Test
+    void whenAFilterIsRefusedByTheSearchThenItsOutcomeIsInTheErrorFileAndTheRestIsExported() {
+        Response kickOff = exporter.get(
+                "/$export?_type=Patient,Observation&_typeFilter=" + encode("Patient?_tag=" + TAG + "|" + run) + ","
+                        + encode("Observation?no-such-parameter=1"),
+                ASYNC);
+        assertThat(kickOff.status()).as(kickOff.body()).isEqualTo(202);
+        JsonNode manifest = finished(exporter, kickOff.header("Content-Location"));
+        assertThat(manifest.path("output").findValuesAsText("type")).containsExactly("Patient");
+        assertThat(manifest.path("error").findValuesAsText("type")).containsExactly("OperationOutcome");
+        Response errors = exporter.get(
+                path(manifest.path("error").get(0).path("url").asText()), "Accept", BulkExportOperations.NDJSON);
+        assertThat(errors.body()).contains("OperationOutcome").contains("no-such-parameter");
+    }
+
+    @Test
+    void whenAClientHasAsManyExportsRunningAsItMayThenAnotherKickOffGets429() {
+        TestFhirClient busy = backend("system/*.rs", List.of("integration"));
+        List<String> jobs = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Response kickOff = busy.get("/Group/" + groupId + "/$export?_type=Patient", ASYNC);
+            finished(busy, kickOff.header("Content-Location"));
+            jobs.add(jobId(kickOff.header("Content-Location")));
+        }
+        // the two as if still running (a long export)
+        jobs.forEach(job -> jdbc.update(
+                "UPDATE bulk_export.job SET status = 'in-progress', heartbeat = now() WHERE id = ?::uuid", job));
+        try {
+            Response third = busy.get("/Group/" + groupId + "/$export?_type=Patient", ASYNC);
+            assertThat(third.status()).as(third.body()).isEqualTo(429);
+            assertThat(third.body()).contains("OperationOutcome");
+            // another client is not held up by it
+            assertThat(exporter.get("/Group/" + groupId + "/$export?_type=Patient", ASYNC)
+                            .status())
+                    .isEqualTo(202);
+        } finally {
+            jobs.forEach(job -> jdbc.update("UPDATE bulk_export.job SET status = 'completed' WHERE id = ?::uuid", job));
+        }
+    }
+
+    @Test
     void whenAnExportIsCancelledThenItsStatusAndFilesAreGone() {
         Response kickOff = exporter.get("/Group/" + groupId + "/$export?_type=Patient", ASYNC);
         String status = kickOff.header("Content-Location");
