@@ -164,6 +164,31 @@ class PermissionsTest {
     }
 
     @Test
+    void whenExportNeedsAReadAndSearchScopeOnAnyTypeThenItsStatusAndFilesFollowTheSameRule() {
+        Permissions narrow =
+                permissions(List.of("system/Observation.rs"), Optional.empty(), Optional.empty(), "integration");
+        Permissions readOnly =
+                permissions(List.of("system/Observation.r"), Optional.empty(), Optional.empty(), "integration");
+        Permissions granular = permissions(
+                List.of("system/Observation.rs?category=laboratory"),
+                Optional.empty(),
+                Optional.empty(),
+                "integration");
+        Permissions billing = permissions(List.of("system/*.rs"), Optional.empty(), Optional.empty(), "billing");
+
+        for (String operation : List.of("$export", "export", "$export-poll-status", "$export-download")) {
+            assertThat(narrow.allowsOperation(operation)).as(operation).isTrue();
+            assertThat(narrow.allowsOperation(operation, Optional.of("Group")))
+                    .as(operation)
+                    .isTrue();
+            assertThat(readOnly.allowsOperation(operation)).as(operation).isFalse();
+            assertThat(granular.allowsOperation(operation)).as(operation).isFalse();
+            assertThat(billing.allowsOperation(operation)).as(operation).isFalse();
+        }
+        assertThat(narrow.allowsOperation("$export-anything-else")).isFalse();
+    }
+
+    @Test
     void whenRoleNamesAnOperationButNoScopeCoversItsNeedsThenRefused() {
         Permissions narrowAdmin =
                 permissions(List.of("user/Organization.rs"), Optional.empty(), Optional.empty(), "admin");
