@@ -385,13 +385,21 @@ class BulkExportIT extends AbstractFhirServerIT {
     }
 
     @Test
-    void whenTheCapabilityStatementIsReadThenItDeclaresBulkData() {
+    void whenDiscoveryDocumentsAreReadThenTheyDeclareBulkDataAndBackendServices() {
         CapabilityStatement statement = anonymousFhir().get("/metadata").as(CapabilityStatement.class);
         assertThat(statement.getInstantiates())
                 .anyMatch(
                         uri -> uri.getValue().equals("http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data"));
         assertThat(statement.getRestFirstRep().getOperation())
                 .anyMatch(operation -> operation.getName().equals("export"));
+        // and the SMART configuration offers what a Bulk Data client needs to get its token
+        Response smart = anonymousFhir().get("/.well-known/smart-configuration");
+        assertThat(smart.status()).isEqualTo(200);
+        assertThat(smart.body())
+                .contains("client_credentials")
+                .contains("client-confidential-asymmetric")
+                .contains("private_key_jwt")
+                .contains("system/*.rs");
     }
 
     // --- helpers
