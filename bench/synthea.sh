@@ -5,7 +5,8 @@
 #   bench/synthea.sh [patients] [seed]          (defaults: 10 patients, seed 42)
 # Environment: FHIR_ORIGIN (https://localhost:8443), CLIENT_ID / CLIENT_SECRET (the demo backend
 # service, role integration, scope system/*.cruds), CA (the server's certificate; default
-# data/tls/server.crt), SYNTHEA_ARGS (more Synthea options, e.g. "-a 30-40").
+# data/tls/server.crt), SYNTHEA_ARGS (more Synthea options, e.g. "-a 30-40"), FHIR_BASE (default
+# $FHIR_ORIGIN/fhir) and NO_TOKEN=1 to load a server without security (the benchmark peer, bench/peer).
 # Order: the hospital and practitioner bundles first (organizations, practitioners), then each
 # patient's transaction. A refused bundle (e.g. 413 above fhir.server.max-request-size) is listed
 # with its status and the first line of its OperationOutcome, and counted apart.
@@ -17,6 +18,7 @@ origin=${FHIR_ORIGIN:-https://localhost:8443}
 client=${CLIENT_ID:-demo-backend-service}
 secret=${CLIENT_SECRET:-demo-backend-secret-NOT-FOR-PRODUCTION-0001}
 ca=${CA:-data/tls/server.crt}
+base=${FHIR_BASE:-$origin/fhir}
 lib=bench/target/synthea-lib
 out=bench/target/synthea-$seed-$patients
 
@@ -33,6 +35,8 @@ if [ ! -d "$out/fhir" ]; then
     --generate.only_alive_patients=true ${SYNTHEA_ARGS:-} Massachusetts > synthea.log)
 fi
 
+[ "${SYNTHEA_GENERATE_ONLY:-0}" = 1 ] && exit 0
+
 token() {
   curl -sf --cacert "$ca" -u "$client:$secret" -d 'grant_type=client_credentials&scope=system/*.cruds' \
     "$origin/auth/oauth2/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
@@ -44,11 +48,12 @@ loaded=0; refused=0; total_ms=0; times=()
 for file in $files; do
   entries=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["entry"]))' "$file")
   bytes=$(stat -c %s "$file")
+  # the token is taken before the clock starts: only the bundle is timed
+  auth=(); [ "${NO_TOKEN:-0}" = 1 ] || auth=(-H "Authorization: Bearer $(token)" --cacert "$ca")
   start=$(date +%s%N)
   # HTTP/1.1 with "Expect: 100-continue": a body over the server's limit is refused (413) before it is sent
-  status=$(curl -s --http1.1 -H 'Expect: 100-continue' --cacert "$ca" -o "$out/response.json" -w '%{http_code}' \
-    -H "Authorization: Bearer $(token)" -H 'Content-Type: application/fhir+json' --data-binary @"$file" \
-    "$origin/fhir" || true)
+  status=$(curl -s --http1.1 -H 'Expect: 100-continue' "${auth[@]}" -o "$out/response.json" -w '%{http_code}' \
+    -H 'Content-Type: application/fhir+json' --data-binary @"$file" "$base" || true)
   ms=$(( ($(date +%s%N) - start) / 1000000 ))
   if [ "$status" = 200 ]; then
     loaded=$((loaded + entries)); total_ms=$((total_ms + ms)); times+=("$ms")

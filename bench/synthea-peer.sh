@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Synthea ingest side by side: this server (every safeguard on, TLS, a backend token) against plain
+# HAPI FHIR JPA of the same version on the same embedded PostgreSQL (bench/peer), the same seeded
+# population posted unmodified by bench/synthea.sh. Each round starts both on fresh, empty
+# directories, one after the other (never at once: 2 cores), and swaps which goes first; it prints
+# resources/s per side and the ratio ours/peer per round and over all rounds.
+#   bench/synthea-peer.sh [patients] [seed] [rounds]      (defaults: 10 patients, seed 42, 2 rounds)
+# Needs `./mvnw -DskipTests package` (both jars).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+patients=${1:-10}
+seed=${2:-42}
+rounds=${3:-2}
+ours_jar=$PWD/fhir-server/target/fhir-server.jar
+peer_jar=$PWD/bench/peer/target/fhir-peer.jar
+ours_port=${OURS_PORT:-18461}
+peer_port=${PEER_PORT:-18462}
+[ -f "$ours_jar" ] && [ -f "$peer_jar" ] || { echo "build first: ./mvnw -DskipTests package" >&2; exit 2; }
+
+# the population, generated once (bench/synthea.sh generates it before loading; here without a server)
+SYNTHEA_GENERATE_ONLY=1 bench/synthea.sh "$patients" "$seed" >/dev/null
+
+# Loads the population into a fresh server of one side; prints "<resources> <milliseconds>".
+load() {
+  local side=$1 dir pid line
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/synthea-$side-XXXXXX")
+  if [ "$side" = ours ]; then
+    (cd "$dir" && exec java -jar "$ours_jar" --server.port="$ours_port" >"$dir/server.log" 2>&1) &
+    pid=$!
+    until grep -q "created 7 demo users" "$dir/server.log" 2>/dev/null; do
+      kill -0 "$pid" 2>/dev/null || { echo "ours exited: $dir/server.log" >&2; exit 1; }; sleep 0.5
+    done
+    line=$(FHIR_ORIGIN=https://localhost:$ours_port CA=$dir/data/tls/server.crt bench/synthea.sh "$patients" "$seed" | tail -1)
+  else
+    (cd "$dir" && exec java -jar "$peer_jar" --server.port="$peer_port" --peer.data-dir="$dir" >"$dir/server.log" 2>&1) &
+    pid=$!
+    until curl -sf -o /dev/null "http://127.0.0.1:$peer_port/fhir/metadata"; do
+      kill -0 "$pid" 2>/dev/null || { echo "peer exited: $dir/server.log" >&2; exit 1; }; sleep 0.5
+    done
+    line=$(NO_TOKEN=1 FHIR_BASE=http://127.0.0.1:$peer_port/fhir bench/synthea.sh "$patients" "$seed" | tail -1)
+  fi
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  rm -rf "$dir"
+  # "loaded N resources in T s: ..." (and the refused count, which must be 0)
+  echo "$line" | grep -q " 0 bundle(s) refused" || { echo "$side refused bundles: $line" >&2; exit 1; }
+  echo "$line" | awk '{print $2, $5 * 1000}'
+}
+
+printf '%-6s %-10s %10s %10s %12s\n' round first ours/s peer/s ours/peer
+total_ours=0; total_peer=0; sum_ours_ms=0; sum_peer_ms=0
+for ((i = 1; i <= rounds; i++)); do
+  if (( i % 2 == 1 )); then order=(ours peer); else order=(peer ours); fi
+  declare -A result=()
+  for side in "${order[@]}"; do result[$side]=$(load "$side"); done
+  read -r n_ours ms_ours <<<"${result[ours]}"; read -r n_peer ms_peer <<<"${result[peer]}"
+  awk -v r="$i" -v f="${order[0]}" -v a="$n_ours" -v am="$ms_ours" -v b="$n_peer" -v bm="$ms_peer" \
+    'BEGIN {printf "%-6s %-10s %10.0f %10.0f %11.2fx\n", r, f, a/(am/1000), b/(bm/1000), (a/am)/(b/bm)}'
+  total_ours=$((total_ours + n_ours)); total_peer=$((total_peer + n_peer))
+  sum_ours_ms=$(awk -v s="$sum_ours_ms" -v m="$ms_ours" 'BEGIN {print s + m}')
+  sum_peer_ms=$(awk -v s="$sum_peer_ms" -v m="$ms_peer" 'BEGIN {print s + m}')
+done
+awk -v a="$total_ours" -v am="$sum_ours_ms" -v b="$total_peer" -v bm="$sum_peer_ms" \
+  'BEGIN {printf "all    %-10s %10.0f %10.0f %11.2fx  (resources/s; >= 1.00x: ours at least as fast)\n", "", a/(am/1000), b/(bm/1000), (a/am)/(b/bm)}'
