@@ -20,6 +20,9 @@ import org.springframework.validation.annotation.Validated;
  *     declared Content-Length) accepted from a token of one of {@code largeTransactionRoles}: a
  *     Synthea patient's history can be 35 MB; HAPI holds the parsed bundle in memory
  * @param largeTransactionRoles the roles that may send transactions above {@code maxRequestSize}
+ * @param largeTransactionsAtOnce how many transactions above {@code maxRequestSize} one node
+ *     processes at the same time (each needs about ten times its size of heap)
+ * @param largeTransactionWait how long one more large transaction waits for its turn (then 503)
  * @param reuseCachedSearchResultsMillis how long an identical search may reuse cached results (0 = never)
  * @param serverAddress absolute base URL to put in links (empty = derived from the request)
  * @param allowedOperations the only {@code $operations} served; every other one is refused with 403
@@ -35,6 +38,8 @@ public record FhirServerProperties(
         @DefaultValue("10MB") @NotNull DataSize maxRequestSize,
         @DefaultValue("64MB") @NotNull DataSize maxTransactionSize,
         @DefaultValue("integration") Set<String> largeTransactionRoles,
+        @DefaultValue("1") @Min(1) @Max(64) int largeTransactionsAtOnce,
+        @DefaultValue("60s") @NotNull java.time.Duration largeTransactionWait,
         @DefaultValue("0") @PositiveOrZero long reuseCachedSearchResultsMillis,
         @DefaultValue("") String serverAddress,
 

@@ -58,6 +58,8 @@ public final class WebFiltersConfig {
                         properties.maxRequestSize().toBytes(),
                         authorization.rolesClaim(),
                         properties.largeTransactionRoles(),
+                        properties.largeTransactionsAtOnce(),
+                        properties.largeTransactionWait(),
                         new OperationOutcomeWriter(fhirContext)));
         registration.addUrlPatterns(FhirEndpointConfig.FHIR_PATH, FhirEndpointConfig.FHIR_PATH + "/*");
         registration.setOrder(SecurityProperties.DEFAULT_FILTER_ORDER + 1);

@@ -32,7 +32,9 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
             // Key rotation waits one key-cache period before it re-encrypts (EncryptionIT rotates).
             "crypto.key-cache-seconds=1",
             // ConsentIT lives through a whole break-glass declaration, expiry included.
-            "consent.break-glass-duration=8s"
+            "consent.break-glass-duration=8s",
+            // LargeTransactionIT: a second large transaction waits this long for its turn
+            "fhir.server.large-transaction-wait=2s"
         })
 public abstract class AbstractFhirServerIT {
 

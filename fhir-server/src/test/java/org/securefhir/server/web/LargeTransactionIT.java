@@ -72,6 +72,41 @@ class LargeTransactionIT extends AbstractFhirServerIT {
                 .isEmpty();
     }
 
+    @Test
+    void whenALargeTransactionIsBeingProcessedThenAnotherWaitsAndGets503NotHeapAndTheNextIsAdmitted() throws Exception {
+        int length = 11 * 1024 * 1024;
+        String head = "POST /fhir HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + accessToken() + "\r\n"
+                + "Content-Type: application/fhir+json\r\nContent-Length: " + length
+                + "\r\nExpect: 100-continue\r\n\r\n";
+        // given a large transaction admitted (its body is being read: "100 Continue") and not finished
+        try (javax.net.ssl.SSLSocket first = (javax.net.ssl.SSLSocket)
+                TestFhirClient.trusting(certificate()).getSocketFactory().createSocket("localhost", port)) {
+            first.setSoTimeout(20000);
+            first.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            first.getOutputStream().flush();
+            StringBuilder interim = new StringBuilder();
+            while (!interim.toString().endsWith("\r\n\r\n")) {
+                interim.append((char) first.getInputStream().read());
+            }
+            assertThat(interim.toString()).startsWith("HTTP/1.1 100");
+
+            // when a second one arrives, it waits (fhir.server.large-transaction-wait, 2 s in these
+            // tests) and gets 503 with Retry-After, before its body is read
+            long started = System.nanoTime();
+            String second = declaredWithoutBody("/fhir", accessToken(), length);
+            assertThat(second)
+                    .startsWith("HTTP/1.1 503")
+                    .doesNotContain("100 Continue")
+                    .containsIgnoringCase("Retry-After")
+                    .contains("OperationOutcome");
+            assertThat(System.nanoTime() - started).isGreaterThanOrEqualTo(1_900_000_000L);
+        }
+        // then, the first one gone, the next large transaction is admitted and stored
+        String marker = "after-" + UUID.randomUUID();
+        Response stored = fhir().sendLarge("", transaction(marker), false);
+        assertThat(stored.status()).as(stored.body()).isEqualTo(200);
+    }
+
     private static final int OBSERVATIONS = 180;
 
     /** A POST declaring its length and expecting "100 Continue": the server's answer, before any body is sent. */
