@@ -7,6 +7,7 @@ import java.util.UUID;
 import org.securefhir.interceptors.audit.AuditIntents;
 import org.securefhir.interceptors.audit.AuditRecord;
 import org.securefhir.interceptors.audit.AuditUnavailableException;
+import org.securefhir.server.database.TransactionBatch;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -39,16 +40,8 @@ final class JdbcAuditIntents implements AuditIntents {
             insert(List.of(row)); // no transaction to join: before the change, on its own
             return;
         }
-        // this transaction's batch (a suspended outer transaction's synchronizations are not listed)
-        for (TransactionSynchronization synchronization : TransactionSynchronizationManager.getSynchronizations()) {
-            if (synchronization instanceof Batch batch && batch.owner == this) {
-                batch.rows.add(row);
-                return;
-            }
-        }
-        Batch batch = new Batch(this);
-        batch.rows.add(row);
-        TransactionSynchronizationManager.registerSynchronization(batch);
+        // this transaction's batch (a suspended outer transaction's is set aside)
+        TransactionBatch.current(this, () -> new Batch(this)).rows.add(row);
     }
 
     private void insert(List<Row> rows) {

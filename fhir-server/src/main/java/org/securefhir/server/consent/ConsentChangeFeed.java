@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
+import org.securefhir.server.database.TransactionBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -81,21 +82,36 @@ final class ConsentChangeFeed implements AutoCloseable {
             deliver(key);
             return;
         }
-        // NOTIFY on the transaction's own connection is delivered when (and only if) it commits;
-        // were the connection not the transaction's, it is sent after the commit instead
-        boolean transactional = TransactionSynchronizationManager.hasResource(dataSource);
-        if (transactional) {
-            sendNotify(key);
+        TransactionBatch.current(this, Announcements::new).keys.add(key);
+    }
+
+    /**
+     * One transaction's announcements, each key once (a patient's 500 encounters are one change
+     * of that patient): NOTIFY on the transaction's own connection just before it commits, so it
+     * is delivered when (and only if) it commits; were the connection not the transaction's, sent
+     * after the commit instead.
+     */
+    private final class Announcements implements TransactionSynchronization {
+        private final java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+        private boolean sent;
+
+        @Override
+        public void beforeCommit(boolean readOnly) {
+            if (TransactionSynchronizationManager.hasResource(dataSource)) {
+                keys.forEach(ConsentChangeFeed.this::sendNotify);
+                sent = true;
+            }
         }
-        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-            @Override
-            public void afterCommit() {
-                if (!transactional) {
+
+        @Override
+        public void afterCommit() {
+            for (String key : keys) {
+                if (!sent) {
                     sendNotify(key);
                 }
                 deliver(key);
             }
-        });
+        }
     }
 
     private void sendNotify(String key) {
