@@ -79,7 +79,9 @@ public final class FhirEndpointConfig {
         JpaCapabilityStatementProvider capabilityStatement = new JpaCapabilityStatementProvider(
                 server, systemDao, storageSettings, searchParamRegistry, validationSupport);
         capabilityStatement.setImplementationDescription("Secure FHIR R4 server");
-        server.setServerConformanceProvider(capabilityStatement);
+        // Only the CapabilityStatement: HAPI's provider would also answer OperationDefinition reads
+        // for its generated definitions and hide every OperationDefinition stored here.
+        server.setServerConformanceProvider(new CapabilityStatementEndpoint(capabilityStatement));
 
         pagingProvider.setDefaultPageSize(properties.defaultPageSize());
         pagingProvider.setMaximumPageSize(properties.maxPageSize());

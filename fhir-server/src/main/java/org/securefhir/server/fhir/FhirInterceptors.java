@@ -43,6 +43,7 @@ final class FhirInterceptors {
                 new RequestGuardInterceptor(new OperationAllowList(properties.allowedOperations())));
         // a refused read answered exactly like an unknown id
         endpoint.registerInterceptor(new NotFoundAnswers(permissions));
+        endpoint.registerInterceptor(new ClientFaultAnswers());
         // HAPI's own failure logs quote request values: ours do not
         endpoint.registerInterceptor(new ServerErrorLog());
 

@@ -56,6 +56,9 @@ public final class FhirStorageConfig {
         // Random (UUID) ids: not enumerable, and known before a resource is stored, so that a new
         // Patient is encrypted under its own data key (field encryption, crypto-shredding).
         settings.setResourceServerIdStrategy(JpaStorageSettings.IdStrategyEnum.UUID);
+        // Server-assigned ids being UUIDs, a client's id can never collide with one: any valid id
+        // is kept as the client chose it (an EHR's numeric ids, the HL7 examples' Organization/1).
+        settings.setResourceClientIdStrategy(JpaStorageSettings.ClientIdStrategyEnum.ANY);
         settings.setExpungeEnabled(false);
         settings.setDeleteExpungeEnabled(false);
         settings.setAllowMultipleDelete(false);

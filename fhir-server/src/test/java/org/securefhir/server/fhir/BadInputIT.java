@@ -43,6 +43,66 @@ class BadInputIT extends AbstractFhirServerIT {
     }
 
     @Test
+    void createWhenAContainedResourceRefersToAnotherThatHapiCannotEncodeThenUnprocessableNotAServerError() {
+        // valid FHIR (a contained resource refers to a sibling: CarePlan-f202 of the HL7 examples),
+        // which HAPI cannot encode for storage (HAPI-2724): answered 422, not 500
+        String medication = "{\"resourceType\":\"Medication\",\"contained\":["
+                + "{\"resourceType\":\"Medication\",\"id\":\"doce\",\"code\":{\"text\":\"Docetaxel\"}},"
+                + "{\"resourceType\":\"Medication\",\"id\":\"tpf\",\"code\":{\"text\":\"TPF\"},"
+                + "\"ingredient\":[{\"itemReference\":{\"reference\":\"#doce\"}}]}],"
+                + "\"code\":{\"text\":\"regimen\"},\"ingredient\":[{\"itemReference\":{\"reference\":\"#tpf\"}}]}";
+
+        String id = "regimen-" + System.nanoTime();
+        String transaction = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{\"resource\":"
+                + medication.replace(
+                        "{\"resourceType\":\"Medication\",\"contained\"",
+                        "{\"resourceType\":\"Medication\",\"id\":\"" + id + "\",\"contained\"")
+                + ",\"request\":{\"method\":\"PUT\",\"url\":\"Medication/" + id + "\"}}]}";
+
+        Response single = fhir().send("POST", "/Medication", TestFhirClient.FHIR_JSON, medication);
+        Response inTransaction = fhir().send("POST", "", TestFhirClient.FHIR_JSON, transaction);
+
+        assertClientError(single, 400);
+        assertClientError(inTransaction, 422);
+        assertThat(inTransaction.body()).contains("HAPI-2724");
+        assertThat(fhir().get("/Medication/" + id).status()).isEqualTo(404);
+    }
+
+    @Test
+    void whenAnOperationDefinitionIsStoredThenItReadsBackNotShadowedByTheServersOwn() {
+        String id = "stored-op-" + System.nanoTime();
+        org.hl7.fhir.r4.model.OperationDefinition definition = new org.hl7.fhir.r4.model.OperationDefinition();
+        definition.setId(id);
+        definition.setName("StoredOperation");
+        definition.setStatus(org.hl7.fhir.r4.model.Enumerations.PublicationStatus.ACTIVE);
+        definition.setKind(org.hl7.fhir.r4.model.OperationDefinition.OperationKind.OPERATION);
+        definition.setCode("stored");
+        definition.setSystem(true);
+        definition.setType(false);
+        definition.setInstance(false);
+
+        assertThat(fhir().put("/OperationDefinition/" + id, definition).status())
+                .isEqualTo(201);
+        Response read = fhir().get("/OperationDefinition/" + id);
+
+        assertThat(read.status()).as(read.body()).isEqualTo(200);
+        assertThat(read.body()).contains("StoredOperation");
+    }
+
+    @Test
+    void createWhenTheIdIsNumericThenItIsKeptAsTheClientChoseIt() {
+        String id = Long.toString(System.nanoTime());
+        org.hl7.fhir.r4.model.Organization organization = new org.hl7.fhir.r4.model.Organization();
+        organization.setId(id);
+        organization.setName("numeric " + id);
+
+        Response created = fhir().put("/Organization/" + id, organization);
+
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        assertThat(fhir().get("/Organization/" + id).status()).isEqualTo(200);
+    }
+
+    @Test
     void createWhenResourceTypeDoesNotMatchEndpointThenBadRequest() {
         Response response = fhir().post("/Patient", TestResources.encounter("Patient/1"));
 

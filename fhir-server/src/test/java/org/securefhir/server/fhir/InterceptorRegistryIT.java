@@ -64,7 +64,9 @@ class InterceptorRegistryIT extends AbstractFhirServerIT {
                             "EncryptionInterceptor@240",
                             "RolePolicyInterceptor@250",
                             "AuditInterceptor@260")),
-            Map.entry("SERVER_PRE_PROCESS_OUTGOING_EXCEPTION", List.of("NotFoundAnswers@-100")),
+            Map.entry(
+                    "SERVER_PRE_PROCESS_OUTGOING_EXCEPTION",
+                    List.of("NotFoundAnswers@-100", "ClientFaultAnswers@-100")),
             Map.entry("SERVER_PROCESSING_COMPLETED", List.of("EncryptionInterceptor@195")),
             Map.entry("SERVER_PROCESSING_COMPLETED_NORMALLY", List.of("ConsentEnforcement@220")),
             Map.entry("STORAGE_BULK_EXPORT_RESOURCE_INCLUSION", List.of("ConsentEnforcement@220")),
@@ -158,6 +160,7 @@ class InterceptorRegistryIT extends AbstractFhirServerIT {
                 .containsExactlyInAnyOrder(
                         "RequestGuardInterceptor",
                         "NotFoundAnswers",
+                        "ClientFaultAnswers",
                         "ServerErrorLog",
                         "RolePolicyInterceptor",
                         "CompartmentNarrowing",
