@@ -3,7 +3,9 @@
 # HAPI FHIR JPA of the same version on the same embedded PostgreSQL (bench/peer), the same seeded
 # population posted unmodified by bench/synthea.sh. Each round starts both on fresh, empty
 # directories, one after the other (never at once: 2 cores), and swaps which goes first; it prints
-# resources/s per side and the ratio ours/peer per round and over all rounds.
+# resources/s per side and the ratio ours/peer per round and over all rounds. Each server is left
+# idle for SETTLE seconds (default 10) after it is ready, so that what it does once after start-up
+# (the server's demo data, caches; HAPI's terminology caches) is not counted as ingest.
 #   bench/synthea-peer.sh [patients] [seed] [rounds]      (defaults: 10 patients, seed 42, 2 rounds)
 # Needs `./mvnw -DskipTests package` (both jars).
 set -euo pipefail
@@ -30,6 +32,7 @@ load() {
     until grep -q "created 7 demo users" "$dir/server.log" 2>/dev/null; do
       kill -0 "$pid" 2>/dev/null || { echo "ours exited: $dir/server.log" >&2; exit 1; }; sleep 0.5
     done
+    sleep "${SETTLE:-10}"
     line=$(FHIR_ORIGIN=https://localhost:$ours_port CA=$dir/data/tls/server.crt bench/synthea.sh "$patients" "$seed" | tail -1)
   else
     (cd "$dir" && exec java -jar "$peer_jar" --server.port="$peer_port" --peer.data-dir="$dir" >"$dir/server.log" 2>&1) &
@@ -37,6 +40,7 @@ load() {
     until curl -sf -o /dev/null "http://127.0.0.1:$peer_port/fhir/metadata"; do
       kill -0 "$pid" 2>/dev/null || { echo "peer exited: $dir/server.log" >&2; exit 1; }; sleep 0.5
     done
+    sleep "${SETTLE:-10}"
     line=$(NO_TOKEN=1 FHIR_BASE=http://127.0.0.1:$peer_port/fhir bench/synthea.sh "$patients" "$seed" | tail -1)
   fi
   kill "$pid"; wait "$pid" 2>/dev/null || true
