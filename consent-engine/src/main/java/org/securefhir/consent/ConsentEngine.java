@@ -11,13 +11,16 @@ import ca.uhn.fhir.rest.server.interceptor.consent.IConsentContextServices;
 import ca.uhn.fhir.rest.server.interceptor.consent.IConsentService;
 import ca.uhn.fhir.util.FhirTerser;
 import java.time.Clock;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IDomainResource;
 import org.securefhir.interceptors.audit.AuditNotes;
 import org.securefhir.interceptors.authorization.AccessToken;
 import org.securefhir.interceptors.authorization.AccessTokens;
@@ -49,6 +52,7 @@ public final class ConsentEngine implements IConsentService {
     private final FhirTerser terser;
     private final PatientOwnership ownership;
     private final LabelHistory labelHistory;
+    private final ContainedResources contained;
     private final Clock clock;
 
     public ConsentEngine(
@@ -60,6 +64,7 @@ public final class ConsentEngine implements IConsentService {
             FhirContext fhir,
             PatientOwnership ownership,
             LabelHistory labelHistory,
+            ContainedResources contained,
             Clock clock) {
         this.tokens = tokens;
         this.settings = settings;
@@ -71,6 +76,7 @@ public final class ConsentEngine implements IConsentService {
         this.terser = fhir.newTerser();
         this.ownership = ownership;
         this.labelHistory = labelHistory;
+        this.contained = contained;
         this.clock = clock;
     }
 
@@ -82,6 +88,7 @@ public final class ConsentEngine implements IConsentService {
             Map<String, String> breakGlass,
             Map<String, Decision> decided,
             Map<String, Decision> found,
+            Set<IBaseResource> contained,
             boolean ownRecord) {}
 
     @Override
@@ -120,16 +127,52 @@ public final class ConsentEngine implements IConsentService {
     @Override
     public ConsentOutcome canSeeResource(
             RequestDetails request, IBaseResource resource, IConsentContextServices services) {
-        return decide(request, resource) ? ConsentOutcome.AUTHORIZED : ConsentOutcome.REJECT;
+        return decideWhole(request, resource) ? ConsentOutcome.AUTHORIZED : ConsentOutcome.REJECT;
     }
 
+    /**
+     * A contained resource is part of the resource that holds it and is judged with it (HAPI
+     * visits the container first): the container is shown only if everything it holds may be shown
+     * too, so a record holding what the requester may not see (another patient's data, a labelled
+     * entry) is withheld whole. A contained resource cannot be withheld on its own: HAPI would
+     * replace the container's whole contained list while iterating it.
+     */
     @Override
     public ConsentOutcome willSeeResource(
             RequestDetails request, IBaseResource resource, IConsentContextServices services) {
         if (CONTAINERS.contains(fhir.getResourceType(resource))) {
             return ConsentOutcome.PROCEED; // judged by what they hold
         }
-        return decide(request, resource) ? ConsentOutcome.PROCEED : ConsentOutcome.REJECT;
+        if (start(request).contained().contains(resource)) {
+            return ConsentOutcome.PROCEED; // judged with its container
+        }
+        return decideWhole(request, resource) ? ConsentOutcome.PROCEED : ConsentOutcome.REJECT;
+    }
+
+    /**
+     * The resource and every resource it contains, as written (contained ones are not cached:
+     * their ids are local). The contained resources HAPI will visit (stubs while sealed) are then
+     * known as judged.
+     */
+    private boolean decideWhole(RequestDetails request, IBaseResource resource) {
+        if (!decide(request, resource, true)) {
+            return false;
+        }
+        if (resource instanceof IDomainResource domain && !domain.getContained().isEmpty()) {
+            List<? extends IBaseResource> written;
+            try {
+                written = contained.of(resource);
+            } catch (RuntimeException e) {
+                throw new ConsentUnavailableException(e);
+            }
+            for (IBaseResource held : written) {
+                if (!decide(request, held, false)) {
+                    return false;
+                }
+            }
+            start(request).contained().addAll(domain.getContained());
+        }
+        return true;
     }
 
     private RequestConsent start(RequestDetails request) {
@@ -166,6 +209,7 @@ public final class ConsentEngine implements IConsentService {
                 new ConcurrentHashMap<>(),
                 new ConcurrentHashMap<>(),
                 new ConcurrentHashMap<>(),
+                Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>())),
                 ownRecord);
         access.ifPresent(facts -> {
             state.breakGlass().putAll(grants.declarations(facts.userId(), facts.now()));
@@ -311,7 +355,7 @@ public final class ConsentEngine implements IConsentService {
         if (!judgesWritesOf(request, fhir.getResourceType(stored))) {
             return Optional.empty();
         }
-        return decide(request, stored)
+        return decideWhole(request, stored)
                 ? Optional.empty()
                 : Optional.of(fhir.getResourceType(stored) + "/"
                         + stored.getIdElement().getIdPart());
@@ -391,7 +435,7 @@ public final class ConsentEngine implements IConsentService {
         return decision.permitted();
     }
 
-    private boolean decide(RequestDetails request, IBaseResource resource) {
+    private boolean decide(RequestDetails request, IBaseResource resource, boolean ownIdentity) {
         RequestConsent state = start(request);
         if (state.access().isEmpty()) {
             return true;
@@ -401,7 +445,7 @@ public final class ConsentEngine implements IConsentService {
         if (exempt && !state.access().get().relationshipRequired()) {
             return true;
         }
-        String key = resource.getIdElement().hasIdPart()
+        String key = ownIdentity && resource.getIdElement().hasIdPart()
                 ? type + "/" + resource.getIdElement().getIdPart() + "/"
                         + resource.getIdElement().getVersionIdPart()
                 : null;
@@ -410,7 +454,9 @@ public final class ConsentEngine implements IConsentService {
             ResourceFacts facts;
             try {
                 facts = ResourceFacts.of(fhir, terser, ownership, resource);
-                if (readsVersions(request) && resource.getIdElement().hasIdPart()) {
+                if (ownIdentity
+                        && readsVersions(request)
+                        && resource.getIdElement().hasIdPart()) {
                     // a label on any version protects every version
                     facts = facts.withLabels(labelHistory.everyVersion(
                             type, resource.getIdElement().getIdPart()));

@@ -13,6 +13,7 @@ import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.interceptor.consent.ConsentOperationStatusEnum;
 import ca.uhn.fhir.rest.server.interceptor.consent.IConsentContextServices;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -199,6 +200,61 @@ class ConsentEngineTest {
         assertThat(first).isEqualTo(REJECT);
         assertThat(second).isEqualTo(AUTHORIZED);
         assertThat(TestAuditNotes.consentDecisions(request)).containsExactly("deny consent Consent/c1");
+    }
+
+    @Test
+    void whenARecordHoldsAContainedResourceTheRequesterMayNotSeeThenTheWholeRecordIsWithheld() {
+        // given a physician who treats p1 and p2, p1's treatment deny, and p2's record holding
+        // (contained) an observation of p1's
+        ConsentEngine engine = fixture.token(TestTokens.physician("doc"))
+                .treats("Practitioner/doc", "p1")
+                .treats("Practitioner/doc", "p2")
+                .consent(TestConsents.deny("c1", "p1", "treatment").build())
+                .build();
+        Observation relative = observation("relative", "p1");
+        Observation history = observation("history", "p2");
+        history.addContained(relative);
+        history.addHasMember(new Reference("#relative"));
+        Observation plain = observation("plain", "p2");
+        plain.addContained(observation("own", "p2"));
+        RequestDetails request = search("Observation?code=1234");
+
+        // when the records are judged, found and shown
+        ConsentOperationStatusEnum found = canSee(engine, request, history);
+        ConsentOperationStatusEnum shown = willSee(engine, request, history);
+        ConsentOperationStatusEnum plainShown = willSee(engine, request, plain);
+
+        // then the record holding p1's data is withheld whole; the other shown with what it holds,
+        // which is not judged again on its own (HAPI cannot withhold a contained resource alone)
+        assertThat(found).isEqualTo(REJECT);
+        assertThat(shown).isEqualTo(REJECT);
+        assertThat(plainShown).isEqualTo(PROCEED);
+        assertThat(willSee(engine, request, plain.getContained().get(0))).isEqualTo(PROCEED);
+        assertThat(TestAuditNotes.consentDecisions(request))
+                .singleElement()
+                .asString()
+                .startsWith("deny consent Consent/c1");
+    }
+
+    @Test
+    void whenContainedResourcesAreSealedInStorageThenTheyAreJudgedAsWrittenNotAsTheirStubs() {
+        // given p2's record whose contained observation (of p1, who denies treatment access) is
+        // held as an empty stub until the response is decrypted
+        Observation written = observation("relative", "p1");
+        Observation stub = new Observation();
+        stub.setId("relative");
+        Observation history = observation("history", "p2");
+        history.addContained(stub);
+        ConsentEngine engine = fixture.token(TestTokens.physician("doc"))
+                .treats("Practitioner/doc", "p1")
+                .treats("Practitioner/doc", "p2")
+                .consent(TestConsents.deny("c1", "p1", "treatment").build())
+                .contained(resource -> resource == history ? List.of(written) : List.of())
+                .build();
+        RequestDetails request = read("Observation/history");
+
+        // when the record is shown, then it is judged by what the stub stands for
+        assertThat(willSee(engine, request, history)).isEqualTo(REJECT);
     }
 
     @Test

@@ -37,6 +37,7 @@ final class TestConsentEngine {
     private final Map<String, Set<String>> labelHistory = new HashMap<>();
     private final Set<String> exemptRoles = new HashSet<>();
     private boolean treatmentRelationship = true;
+    private ContainedResources contained = ContainedResources.asHeld();
     private RuntimeException directivesFailure;
     private RuntimeException labelHistoryFailure;
 
@@ -57,6 +58,12 @@ final class TestConsentEngine {
         directives
                 .computeIfAbsent(directive.patient(), patient -> new ArrayList<>())
                 .add(directive);
+        return this;
+    }
+
+    /** Contained resources as the store gives them when asked (e.g. sealed: opened copies). */
+    TestConsentEngine contained(ContainedResources written) {
+        this.contained = written;
         return this;
     }
 
@@ -144,6 +151,7 @@ final class TestConsentEngine {
                     }
                     return labelHistory.getOrDefault(type + "/" + id, Set.of());
                 },
+                contained,
                 Clock.fixed(NOW, ZoneOffset.UTC));
     }
 }

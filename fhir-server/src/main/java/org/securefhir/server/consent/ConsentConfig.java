@@ -18,6 +18,7 @@ import org.securefhir.consent.ConsentEnforcement;
 import org.securefhir.consent.ConsentEngine;
 import org.securefhir.consent.ConsentSettings;
 import org.securefhir.interceptors.authorization.AccessTokens;
+import org.securefhir.interceptors.encryption.ResourceProtection;
 import org.securefhir.interceptors.ownership.PatientOwnership;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,7 +72,8 @@ public class ConsentConfig {
             DaoRegistry daos,
             FhirContext fhir,
             JdbcTemplate jdbc,
-            PatientOwnership ownership) {
+            PatientOwnership ownership,
+            ResourceProtection protection) {
         BreakGlassOperations operations =
                 new BreakGlassOperations(breakGlass, feed, tokens, daos, properties.breakGlassDuration());
         if (!properties.enabled()) {
@@ -91,8 +93,18 @@ public class ConsentConfig {
                 properties.patientRoles(),
                 properties.exemptRoles(),
                 properties.exemptTypes());
+        // contained resources are sealed at rest until the response is decrypted (after consent)
         ConsentEngine engine = new ConsentEngine(
-                tokens, settings, facts, facts, facts, fhir, ownership, new JdbcLabelHistory(jdbc), Clock.systemUTC());
+                tokens,
+                settings,
+                facts,
+                facts,
+                facts,
+                fhir,
+                ownership,
+                new JdbcLabelHistory(jdbc),
+                protection::containedOf,
+                Clock.systemUTC());
         return new FhirConsent(
                 new ConsentEnforcement(
                         engine, new JdbcFoundResources(jdbc, fhir, ownership), (type, id) -> stored(daos, type, id)),

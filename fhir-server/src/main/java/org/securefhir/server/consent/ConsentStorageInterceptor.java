@@ -13,12 +13,14 @@ import org.hl7.fhir.r4.model.Encounter;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 import org.securefhir.consent.ConsentDirectives;
+import org.securefhir.consent.ContainedLabels;
 import org.securefhir.consent.InvalidConsentException;
 import org.securefhir.interceptors.InterceptorOrder;
 
 /**
  * The storage side of consent (registered with the JPA interceptor service, so every write path
- * is covered): a Consent this server could not enforce as written is refused (422) before it is
+ * is covered): a resource takes on the security labels of the resources it contains
+ * ({@link ContainedLabels}); a Consent this server could not enforce as written is refused (422) before it is
  * stored; and every committed change to what consent decisions rest on (Consents; CareTeams,
  * Encounters and Patients, which make treatment relationships) is announced to every node.
  */
@@ -59,6 +61,8 @@ public final class ConsentStorageInterceptor {
     }
 
     private void validate(IBaseResource resource) {
+        // a label written on a contained resource would be lost in storage: its container carries it
+        ContainedLabels.raise(resource);
         if (resource instanceof Consent consent) {
             try {
                 parser.validate(consent);

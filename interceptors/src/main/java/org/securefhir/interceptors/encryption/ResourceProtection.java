@@ -126,6 +126,37 @@ public final class ResourceProtection {
         meta.addExtension(extension);
     }
 
+    /**
+     * The contained resources of a resource as they were written, the resource left as it is (its
+     * sealed contained resources opened into copies): what consent judges before a response is
+     * decrypted. Empty when none, or when their key was erased.
+     *
+     * @throws UndecryptableException for a sealed value that fails its integrity check
+     */
+    public List<IBaseResource> containedOf(IBaseResource resource) {
+        if (!(resource instanceof DomainResource domain) || !domain.hasContained()) {
+            return List.of();
+        }
+        List<IBaseResource> opened = new java.util.ArrayList<>();
+        ResourceEncryptor.Opened outcome = !domain.hasMeta()
+                ? ResourceEncryptor.Opened.NOTHING_ENCRYPTED
+                : openSealed(
+                        domain.getMeta(),
+                        domain.fhirType(),
+                        CONTAINED,
+                        false,
+                        false,
+                        plain -> fhir.newJsonParser()
+                                .parseResource(Bundle.class, new String(plain, java.nio.charset.StandardCharsets.UTF_8))
+                                .getEntry()
+                                .forEach(entry -> opened.add(entry.getResource())));
+        return switch (outcome) {
+            case NOTHING_ENCRYPTED -> List.copyOf(domain.getContained());
+            case DECRYPTED -> opened;
+            case KEY_ERASED -> List.of();
+        };
+    }
+
     /** Puts sealed contained resources back in place; they stay absent when their key was erased. */
     private ResourceEncryptor.Opened openContained(DomainResource resource) {
         if (!resource.hasMeta()) {
@@ -154,6 +185,16 @@ public final class ResourceProtection {
      */
     private ResourceEncryptor.Opened openSealed(
             Meta meta, String type, String path, boolean anyPath, java.util.function.Consumer<byte[]> plaintext) {
+        return openSealed(meta, type, path, anyPath, true, plaintext);
+    }
+
+    private ResourceEncryptor.Opened openSealed(
+            Meta meta,
+            String type,
+            String path,
+            boolean anyPath,
+            boolean remove,
+            java.util.function.Consumer<byte[]> plaintext) {
         ResourceEncryptor.Opened opened = ResourceEncryptor.Opened.NOTHING_ENCRYPTED;
         java.util.Iterator<Extension> extensions = meta.getExtension().iterator();
         while (extensions.hasNext()) {
@@ -166,7 +207,9 @@ public final class ResourceProtection {
                                     || !path.equals(pathPart.getValue().primitiveValue())))) {
                 continue;
             }
-            extensions.remove();
+            if (remove) {
+                extensions.remove();
+            }
             Extension keyPart = extension.getExtensionByUrl("key");
             Extension value = extension.getExtensionByUrl("value");
             String keyId = keyPart == null || keyPart.getValue() == null

@@ -205,7 +205,9 @@ public final class PatientOwnership {
 
     /**
      * The patients a resource belongs to: its own id for a Patient, the Patients its owner
-     * parameters refer to, the Patient of a Binary's securityContext.
+     * parameters refer to, the Patient of a Binary's securityContext. Patient data whose only
+     * owner is a contained Patient (an Apgar score of a newborn not yet registered) cannot be
+     * decided.
      */
     public Owners owners(IBaseResource resource) {
         String type = fhir.getResourceType(resource);
@@ -221,7 +223,9 @@ public final class PatientOwnership {
                             .orElse(Owners.UNDECIDED);
                 }
                 Set<String> patients = new LinkedHashSet<>();
+                boolean unidentified = false;
                 for (IIdType owner : terser.getCompartmentOwnersForResource(PATIENT, resource, modifications)) {
+                    unidentified |= owner.isLocal();
                     if (owner.hasIdPart()
                             && !owner.isLocal()
                             && !owner.getIdPart().startsWith("urn:")
@@ -230,7 +234,8 @@ public final class PatientOwnership {
                         patients.add(owner.getIdPart());
                     }
                 }
-                yield new Owners(true, patients);
+                // about a contained Patient only: somebody's data, but nobody the server knows
+                yield unidentified && patients.isEmpty() ? Owners.UNDECIDED : new Owners(true, patients);
             }
             case NOT_PATIENT_DATA -> Owners.NOBODY;
             case UNDECIDED -> Owners.UNDECIDED;

@@ -151,6 +151,37 @@ class ResourceProtectionTest {
     }
 
     @Test
+    void whenContainedResourcesAreSealedThenTheyAreGivenAsWrittenAndTheResourceIsLeftSealed() {
+        // given a claim holding a contained patient (the subscriber), sealed for storage
+        Claim claim = new Claim();
+        claim.setPatient(new Reference("Patient/p1"));
+        Patient subscriber = new Patient();
+        subscriber.setId("subscriber");
+        subscriber.addName().setFamily("Zyxwarden");
+        subscriber.setManagingOrganization(new Reference("Organization/o1"));
+        claim.addContained(subscriber);
+        claim.getInsuranceFirstRep().setCoverage(new Reference("#subscriber"));
+        assertThat(protection.containedOf(claim)).containsExactly(subscriber); // nothing sealed yet
+        protection.seal(claim);
+        String sealed = FHIR.newJsonParser().encodeResourceToString(claim);
+        assertThat(sealed).doesNotContain("Zyxwarden").doesNotContain("Organization/o1");
+
+        // when its contained resources are asked for
+        List<org.hl7.fhir.instance.model.api.IBaseResource> written = protection.containedOf(claim);
+
+        // then they are as written, and the resource itself is untouched
+        assertThat(written).singleElement().isInstanceOfSatisfying(Patient.class, opened -> {
+            assertThat(opened.getNameFirstRep().getFamily()).isEqualTo("Zyxwarden");
+            assertThat(opened.getManagingOrganization().getReference()).isEqualTo("Organization/o1");
+        });
+        assertThat(FHIR.newJsonParser().encodeResourceToString(claim)).isEqualTo(sealed);
+
+        // and nothing once the owner's key is erased (crypto-shredded)
+        keys.erase("Patient/p1");
+        assertThat(protection.containedOf(claim)).isEmpty();
+    }
+
+    @Test
     void whenAClientSendsBlindIndexTokensThenTheyAreReplacedByTheComputedOnes() {
         Patient patient = patient();
         patient.addExtension(new Extension(BlindIndex.URL, new Coding("family", "forged", null)));

@@ -56,6 +56,20 @@ class PatientOwnershipTest {
     }
 
     @Test
+    void whenTheOnlyPatientIsContainedThenTheOwnerIsUndecided() {
+        Observation apgar =
+                (Observation) FhirContext.forR4Cached().newJsonParser().parseResource("""
+                        {"resourceType":"Observation","id":"apgar","status":"final",
+                         "contained":[{"resourceType":"Patient","id":"newborn"}],
+                         "code":{"text":"Apgar score"},"subject":{"reference":"#newborn"}}""");
+        Observation alsoIdentified = apgar.copy();
+        alsoIdentified.addPerformer(new Reference("Patient/mother"));
+
+        assertThat(ownership.owners(apgar)).isEqualTo(new PatientOwnership.Owners(false, Set.of()));
+        assertThat(ownership.owners(alsoIdentified)).isEqualTo(new PatientOwnership.Owners(true, Set.of("mother")));
+    }
+
+    @Test
     void whenResourceNamesSeveralPatientsThenAllOwnIt() {
         Provenance provenance = new Provenance();
         provenance.addTarget(new Reference("Patient/a"));
