@@ -44,7 +44,19 @@ final class JdbcAuditIntents implements AuditIntents {
         TransactionBatch.current(this, () -> new Batch(this)).rows.add(row);
     }
 
+    /**
+     * Rows of one INSERT: three parameters each, well inside PostgreSQL's 65,535 parameters of a
+     * statement (a 64 MB transaction may hold tens of thousands of resources).
+     */
+    static final int ROWS_PER_STATEMENT = 1_000;
+
     private void insert(List<Row> rows) {
+        for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
+            insertChunk(rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT)));
+        }
+    }
+
+    private void insertChunk(List<Row> rows) {
         // created = the moment of the insert (just before the commit), not the transaction's start
         // (now()): a long transaction's intents must not look orphaned to the recovery at once
         StringBuilder sql = new StringBuilder("INSERT INTO audit.intent (id, node, content, created) VALUES ");

@@ -270,6 +270,25 @@ class AuditStoreIT {
     }
 
     @Test
+    void whenATransactionWritesMoreResourcesThanOneStatementTakesParametersThenEveryIntentIsStored() {
+        // a 64 MB transaction of small resources: 25,000 intents of 3 parameters each, beyond
+        // PostgreSQL's 65,535 parameters of one statement
+        setUp();
+        JdbcAuditIntents intents = new JdbcAuditIntents(JDBC, "bulk-intent-node");
+        List<UUID> keys = new java.util.ArrayList<>();
+        TRANSACTIONS.executeWithoutResult(status -> {
+            for (int i = 0; i < 25_000; i++) {
+                UUID key = UUID.randomUUID();
+                keys.add(key);
+                intents.record(key, record(now(), "bulk"));
+            }
+        });
+        assertThat(JDBC.queryForObject("SELECT count(*) FROM audit.intent WHERE node = 'bulk-intent-node'", Long.class))
+                .isEqualTo(25_000L);
+        ADMIN.update("DELETE FROM audit.intent WHERE node = 'bulk-intent-node'");
+    }
+
+    @Test
     void whenTheIntentCannotBeStoredThenTheChangeRollsBackAndTheCallerGets503() {
         setUp();
         JDBC.execute("CREATE TABLE IF NOT EXISTS change_refused (name text)");
