@@ -1,5 +1,6 @@
 package org.securefhir.server.export;
 
+import ca.uhn.fhir.util.UrlUtil;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletContext;
@@ -23,7 +24,6 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -161,25 +161,7 @@ final class InternalExchange {
 
         @Override
         public Map<String, String[]> getParameterMap() {
-            Map<String, List<String>> values = new LinkedHashMap<>();
-            if (query != null) {
-                for (String pair : query.split("&")) {
-                    if (pair.isEmpty()) {
-                        continue;
-                    }
-                    int equals = pair.indexOf('=');
-                    String name = decode(equals < 0 ? pair : pair.substring(0, equals));
-                    String value = equals < 0 ? "" : decode(pair.substring(equals + 1));
-                    values.computeIfAbsent(name, key -> new ArrayList<>()).add(value);
-                }
-            }
-            Map<String, String[]> parameters = new LinkedHashMap<>();
-            values.forEach((name, list) -> parameters.put(name, list.toArray(String[]::new)));
-            return parameters;
-        }
-
-        private static String decode(String text) {
-            return java.net.URLDecoder.decode(text, StandardCharsets.UTF_8);
+            return query == null ? Map.of() : UrlUtil.parseQueryString(query);
         }
 
         @Override
