@@ -88,6 +88,7 @@ public final class ConsentEngine implements IConsentService {
             Map<String, String> breakGlass,
             Map<String, Decision> decided,
             Map<String, Decision> found,
+            Map<String, Boolean> wholes,
             Set<IBaseResource> contained,
             boolean ownRecord) {}
 
@@ -151,28 +152,54 @@ public final class ConsentEngine implements IConsentService {
 
     /**
      * The resource and every resource it contains, as written (contained ones are not cached:
-     * their ids are local). The contained resources HAPI will visit (stubs while sealed) are then
-     * known as judged.
+     * their ids are local; the whole verdict is, so a stored version's contained resources are
+     * opened once per request). The contained resources HAPI will visit (stubs while sealed) are
+     * then known as judged.
      */
     private boolean decideWhole(RequestDetails request, IBaseResource resource) {
         if (!decide(request, resource, true)) {
             return false;
         }
-        if (resource instanceof IDomainResource domain && !domain.getContained().isEmpty()) {
-            List<? extends IBaseResource> written;
-            try {
-                written = contained.of(resource);
-            } catch (RuntimeException e) {
-                throw new ConsentUnavailableException(e);
+        if (!(resource instanceof IDomainResource domain)
+                || domain.getContained().isEmpty()) {
+            return true;
+        }
+        RequestConsent state = start(request);
+        String key = versionKey(resource);
+        Boolean whole = key == null ? null : state.wholes().get(key);
+        if (whole == null) {
+            whole = containedVisible(request, resource);
+            if (key != null) {
+                state.wholes().put(key, whole);
             }
-            for (IBaseResource held : written) {
-                if (!decide(request, held, false)) {
-                    return false;
-                }
+        }
+        if (whole) {
+            state.contained().addAll(domain.getContained());
+        }
+        return whole;
+    }
+
+    private boolean containedVisible(RequestDetails request, IBaseResource resource) {
+        List<? extends IBaseResource> written;
+        try {
+            written = contained.of(resource);
+        } catch (RuntimeException e) {
+            throw new ConsentUnavailableException(e);
+        }
+        for (IBaseResource held : written) {
+            if (!decide(request, held, false)) {
+                return false;
             }
-            start(request).contained().addAll(domain.getContained());
         }
         return true;
+    }
+
+    /** {@code Type/id/version} of a stored resource; null for one without an id. */
+    private String versionKey(IBaseResource resource) {
+        return resource.getIdElement().hasIdPart()
+                ? fhir.getResourceType(resource) + "/" + resource.getIdElement().getIdPart() + "/"
+                        + resource.getIdElement().getVersionIdPart()
+                : null;
     }
 
     private RequestConsent start(RequestDetails request) {
@@ -204,6 +231,7 @@ public final class ConsentEngine implements IConsentService {
         // HAPI may judge a search's resources on its search thread while the request thread goes on
         RequestConsent state = new RequestConsent(
                 access,
+                new ConcurrentHashMap<>(),
                 new ConcurrentHashMap<>(),
                 new ConcurrentHashMap<>(),
                 new ConcurrentHashMap<>(),
@@ -445,10 +473,7 @@ public final class ConsentEngine implements IConsentService {
         if (exempt && !state.access().get().relationshipRequired()) {
             return true;
         }
-        String key = ownIdentity && resource.getIdElement().hasIdPart()
-                ? type + "/" + resource.getIdElement().getIdPart() + "/"
-                        + resource.getIdElement().getVersionIdPart()
-                : null;
+        String key = ownIdentity ? versionKey(resource) : null;
         Decision decision = key == null ? null : state.decided().get(key);
         if (decision == null) {
             ResourceFacts facts;

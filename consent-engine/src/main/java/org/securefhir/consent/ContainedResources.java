@@ -2,7 +2,6 @@ package org.securefhir.consent;
 
 import java.util.List;
 import org.hl7.fhir.instance.model.api.IBaseResource;
-import org.hl7.fhir.instance.model.api.IDomainResource;
 
 /**
  * The contained resources of a resource as they were written, which consent judges with their
@@ -13,9 +12,4 @@ import org.hl7.fhir.instance.model.api.IDomainResource;
 public interface ContainedResources {
 
     List<? extends IBaseResource> of(IBaseResource resource);
-
-    /** As the resource holds them (nothing sealed). */
-    static ContainedResources asHeld() {
-        return resource -> resource instanceof IDomainResource domain ? domain.getContained() : List.of();
-    }
 }

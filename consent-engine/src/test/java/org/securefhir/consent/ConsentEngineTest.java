@@ -245,16 +245,23 @@ class ConsentEngineTest {
         stub.setId("relative");
         Observation history = observation("history", "p2");
         history.addContained(stub);
+        java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
         ConsentEngine engine = fixture.token(TestTokens.physician("doc"))
                 .treats("Practitioner/doc", "p1")
                 .treats("Practitioner/doc", "p2")
                 .consent(TestConsents.deny("c1", "p1", "treatment").build())
-                .contained(resource -> resource == history ? List.of(written) : List.of())
+                .contained(resource -> {
+                    opened.incrementAndGet();
+                    return resource == history ? List.of(written) : List.of();
+                })
                 .build();
         RequestDetails request = read("Observation/history");
 
-        // when the record is shown, then it is judged by what the stub stands for
+        // when the record is found and then shown, it is judged by what the stub stands for, and
+        // its sealed contained resources are opened once for the request
+        assertThat(canSee(engine, request, history)).isEqualTo(REJECT);
         assertThat(willSee(engine, request, history)).isEqualTo(REJECT);
+        assertThat(opened).hasValue(1);
     }
 
     @Test

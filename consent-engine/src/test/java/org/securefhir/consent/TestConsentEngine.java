@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.hl7.fhir.instance.model.api.IDomainResource;
 import org.hl7.fhir.r4.model.Consent;
 import org.securefhir.interceptors.authorization.AccessToken;
 import org.securefhir.interceptors.authorization.PurposeOfUse;
@@ -37,7 +38,10 @@ final class TestConsentEngine {
     private final Map<String, Set<String>> labelHistory = new HashMap<>();
     private final Set<String> exemptRoles = new HashSet<>();
     private boolean treatmentRelationship = true;
-    private ContainedResources contained = ContainedResources.asHeld();
+    /** As the resource holds them (nothing sealed). */
+    private ContainedResources contained =
+            resource -> resource instanceof IDomainResource domain ? domain.getContained() : List.of();
+
     private RuntimeException directivesFailure;
     private RuntimeException labelHistoryFailure;
 

@@ -146,15 +146,23 @@ public final class ResourceProtection {
                         CONTAINED,
                         false,
                         false,
-                        plain -> fhir.newJsonParser()
-                                .parseResource(Bundle.class, new String(plain, java.nio.charset.StandardCharsets.UTF_8))
-                                .getEntry()
-                                .forEach(entry -> opened.add(entry.getResource())));
+                        plain -> opened.addAll(sealedContained(plain)));
         return switch (outcome) {
             case NOTHING_ENCRYPTED -> List.copyOf(domain.getContained());
             case DECRYPTED -> opened;
             case KEY_ERASED -> List.of();
         };
+    }
+
+    /** The contained resources of a sealed plaintext (the collection Bundle {@link #sealContained} wrote). */
+    private List<Resource> sealedContained(byte[] plain) {
+        return fhir
+                .newJsonParser()
+                .parseResource(Bundle.class, new String(plain, java.nio.charset.StandardCharsets.UTF_8))
+                .getEntry()
+                .stream()
+                .map(Bundle.BundleEntryComponent::getResource)
+                .toList();
     }
 
     /** Puts sealed contained resources back in place; they stay absent when their key was erased. */
@@ -163,11 +171,8 @@ public final class ResourceProtection {
             return ResourceEncryptor.Opened.NOTHING_ENCRYPTED;
         }
         return openSealed(resource.getMeta(), resource.fhirType(), CONTAINED, false, plain -> {
-            Bundle holder = fhir.newJsonParser()
-                    .parseResource(Bundle.class, new String(plain, java.nio.charset.StandardCharsets.UTF_8));
             resource.getContained().clear(); // the stubs
-            for (Bundle.BundleEntryComponent entry : holder.getEntry()) {
-                Resource contained = entry.getResource();
+            for (Resource contained : sealedContained(plain)) {
                 String id = contained.getIdElement().getIdPart();
                 if (id != null && !id.startsWith("#")) {
                     contained.setId("#" + id);
