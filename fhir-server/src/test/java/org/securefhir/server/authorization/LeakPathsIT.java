@@ -208,46 +208,23 @@ class LeakPathsIT extends AbstractFhirServerIT {
         condition.setCode(new CodeableConcept(new Coding(SNOMED, diagnosis, "a diagnosis")));
         add(transaction, condition);
         // an Apgar score of a newborn not yet registered (as in the HL7 R4 examples): its patient is
-        // contained, somebody the server cannot identify
+        // contained, somebody the server cannot identify, under a local id that happens to be the
+        // id of A (whom the nurse treats)
         Observation apgar = new Observation();
         apgar.setId("lp-apgar-" + run);
         apgar.setStatus(Observation.ObservationStatus.FINAL);
         apgar.getCode().setText("Apgar score");
         apgar.addIdentifier().setSystem("urn:lp:" + run).setValue("apgar");
         Patient newborn = new Patient();
-        newborn.setId("newborn");
+        newborn.setId(a);
         newborn.addName().setFamily("Newborn" + run);
         apgar.addContained(newborn);
-        apgar.setSubject(new Reference("#newborn"));
+        apgar.setSubject(new Reference("#" + a));
         add(transaction, apgar);
         // C's family history holds, contained, an observation of D's (D refuses treatment access;
-        // the doctor treats both)
-        Observation history = new Observation();
-        history.setId(c + "-family");
-        history.setStatus(Observation.ObservationStatus.FINAL);
-        history.getCode().setText("family history");
-        history.setSubject(new Reference("Patient/" + c));
-        Observation relative = new Observation();
-        relative.setId("relative");
-        relative.setStatus(Observation.ObservationStatus.FINAL);
-        relative.getCode().setText("relative's diabetes " + run);
-        relative.setSubject(new Reference("Patient/" + d));
-        history.addContained(relative);
-        history.addHasMember(new Reference("#relative"));
-        add(transaction, history);
-        Observation plain = new Observation();
-        plain.setId(c + "-plain");
-        plain.setStatus(Observation.ObservationStatus.FINAL);
-        plain.getCode().setText("family history");
-        plain.setSubject(new Reference("Patient/" + c));
-        Observation own = new Observation();
-        own.setId("own");
-        own.setStatus(Observation.ObservationStatus.FINAL);
-        own.getCode().setText("C's own screening " + run);
-        own.setSubject(new Reference("Patient/" + c));
-        plain.addContained(own);
-        plain.addHasMember(new Reference("#own"));
-        add(transaction, plain);
+        // the doctor treats both); another of C's holds one of C's own
+        add(transaction, holding(c + "-family", c, "relative", d, "relative's diabetes " + run));
+        add(transaction, holding(c + "-own-family", c, "own", c, "C's own screening " + run));
         Response stored = fhir().send("POST", "", TestFhirClient.FHIR_JSON, TestFhirClient.encode(transaction));
         assertThat(stored.status()).as(stored.body()).isEqualTo(200);
 
@@ -372,7 +349,7 @@ class LeakPathsIT extends AbstractFhirServerIT {
         // the doctor may see C's data but not D's: C's record holding D's observation is withheld
         // whole (it once answered 500: HAPI's consent visitor cannot withhold a contained resource)
         TestFhirClient doctor = viewers.get("physician");
-        Response plain = doctor.get("/Observation/" + c + "-plain");
+        Response plain = doctor.get("/Observation/" + c + "-own-family");
         assertThat(plain.status()).as(plain.body()).isEqualTo(200);
         assertThat(plain.body()).contains("C's own screening " + run); // what it holds, opened
         Response read = doctor.get("/Observation/" + c + "-family");
@@ -381,7 +358,20 @@ class LeakPathsIT extends AbstractFhirServerIT {
         assertThat(search.status()).as(search.body()).isEqualTo(200);
         assertThat(search.as(Bundle.class).getEntry())
                 .extracting(entry -> entry.getResource().getIdElement().getIdPart())
-                .containsExactly(c + "-plain");
+                .containsExactly(c + "-own-family");
+        // nor in its history, nor included from the patient it is about
+        Response history = doctor.get("/Observation/" + c + "-family/_history");
+        assertThat(history.status()).as(history.body()).isIn(200, 404);
+        if (history.status() == 200) {
+            assertThat(history.as(Bundle.class).getEntry())
+                    .noneMatch(entry -> entry.hasResource() && entry.getResource() instanceof Observation);
+        }
+        Response included = doctor.get("/Patient?_id=" + c + "&_revinclude=Observation:subject");
+        assertThat(included.status()).as(included.body()).isEqualTo(200);
+        assertThat(included.as(Bundle.class).getEntry())
+                .extracting(entry -> entry.getResource().getIdElement().getIdPart())
+                .contains(c, c + "-own-family")
+                .doesNotContain(c + "-family");
         Response everything = doctor.get("/Observation?_count=500");
         assertThat(everything.status()).as(everything.body()).isEqualTo(200);
         assertThat(everything.body()).doesNotContain("relative's diabetes " + run);
@@ -747,6 +737,23 @@ class LeakPathsIT extends AbstractFhirServerIT {
                 stale, Map.of("auth_time", Instant.now().minusSeconds(60).getEpochSecond()));
         Response done = client(fresh).post("/Patient/" + patient + "/$erase-keys", confirm);
         assertThat(done.status()).as(done.body()).isEqualTo(200);
+    }
+
+    /** A family history of {@code patient} holding, contained, an observation of {@code heldPatient}. */
+    private static Observation holding(String id, String patient, String heldId, String heldPatient, String heldText) {
+        Observation history = observation(id, patient, "family history");
+        history.addContained(observation(heldId, heldPatient, heldText));
+        history.addHasMember(new Reference("#" + heldId));
+        return history;
+    }
+
+    private static Observation observation(String id, String patient, String text) {
+        Observation observation = new Observation();
+        observation.setId(id);
+        observation.setStatus(Observation.ObservationStatus.FINAL);
+        observation.getCode().setText(text);
+        observation.setSubject(new Reference("Patient/" + patient));
+        return observation;
     }
 
     private static org.hl7.fhir.r4.model.Consent consent(String id, String patient, String category) {
