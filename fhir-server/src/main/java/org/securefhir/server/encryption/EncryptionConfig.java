@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import javax.crypto.SecretKey;
+import javax.sql.DataSource;
 import org.securefhir.auth.keys.SecretKeys;
 import org.securefhir.interceptors.audit.QueryProtection;
 import org.securefhir.interceptors.encryption.BlindIndex;
@@ -56,14 +57,21 @@ public class EncryptionConfig {
         return new LocalKeyProvider(keys, properties.currentKeyVersion());
     }
 
+    @Bean(destroyMethod = "close")
+    KeyCreationConnections keyCreationConnections(DataSource dataSource) {
+        return KeyCreationConnections.like(dataSource);
+    }
+
     @Bean
     JdbcDataKeys dataKeys(
             JdbcTemplate jdbc,
+            KeyCreationConnections creation,
             KeyProvider provider,
             SecureRandom random,
             Clock clock,
             EncryptionProperties properties) {
-        return new JdbcDataKeys(jdbc, provider, random, clock, Duration.ofSeconds(properties.keyCacheSeconds()));
+        return new JdbcDataKeys(
+                jdbc, creation.jdbc(), provider, random, clock, Duration.ofSeconds(properties.keyCacheSeconds()));
     }
 
     @Bean

@@ -22,12 +22,20 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * keys are cached per node for {@code crypto.key-cache-seconds}; an erasure removes the rows (and
  * this node's cache at once), so from then on, and in every backup taken afterwards, the owner's
  * ciphertexts cannot be opened.
+ *
+ * <p>A new data key is created on connections of its own ({@code creating}), committed at once,
+ * never inside the transaction of the write that needs it: a key created in a transaction that
+ * then rolled back would stay cached while its row was gone, and what another write sealed under it
+ * meanwhile would be committed without a key (unreadable, or failing its integrity check once the
+ * version was given to new key material). Creating it outside also keeps concurrent writers of the
+ * same new owner from waiting for each other's transactions. An unused key row is harmless.
  */
 final class JdbcDataKeys implements DataKeys {
 
     static final String BLIND_INDEX_OWNER = "blind-index";
 
     private final JdbcTemplate jdbc;
+    private final JdbcTemplate creating;
     private final KeyProvider provider;
     private final SecureRandom random;
     private final Clock clock;
@@ -38,8 +46,20 @@ final class JdbcDataKeys implements DataKeys {
 
     private record Cached(DataKey key, Instant until) {}
 
-    JdbcDataKeys(JdbcTemplate jdbc, KeyProvider provider, SecureRandom random, Clock clock, Duration cacheFor) {
+    /**
+     * @param jdbc the server's connections (reads, erasure, rotation)
+     * @param creating connections outside any caller's transaction, each statement committed at
+     *     once, for creating keys
+     */
+    JdbcDataKeys(
+            JdbcTemplate jdbc,
+            JdbcTemplate creating,
+            KeyProvider provider,
+            SecureRandom random,
+            Clock clock,
+            Duration cacheFor) {
         this.jdbc = jdbc;
+        this.creating = creating;
         this.provider = provider;
         this.random = random;
         this.clock = clock;
@@ -61,7 +81,7 @@ final class JdbcDataKeys implements DataKeys {
     /** The owner's newest key row; {@code usable} = neither retired nor erased. */
     private record Latest(int version, String kek, byte[] wrapped, boolean usable) {}
 
-    private Optional<Latest> latest(String owner) {
+    private static Optional<Latest> latest(JdbcTemplate jdbc, String owner) {
         return jdbc
                 .query(
                         "SELECT version, kek_version, wrapped, NOT retired AND wrapped IS NOT NULL"
@@ -73,7 +93,7 @@ final class JdbcDataKeys implements DataKeys {
     }
 
     /** Stores a key as the owner's {@code version} under the current KEK; false if that version exists. */
-    private boolean store(String owner, int version, byte[] key) {
+    private boolean store(JdbcTemplate jdbc, String owner, int version, byte[] key) {
         String kek = provider.currentVersion();
         return jdbc.update(
                         "INSERT INTO encryption.data_key (owner, version, kek_version, wrapped, created)"
@@ -86,10 +106,10 @@ final class JdbcDataKeys implements DataKeys {
                 == 1;
     }
 
-    /** The owner's newest key under the current KEK, created if there is none. */
+    /** The owner's newest committed key under the current KEK, created (and committed) if there is none. */
     private DataKey current(String owner) {
         for (int attempt = 0; attempt < 3; attempt++) {
-            Optional<Latest> latest = latest(owner);
+            Optional<Latest> latest = latest(creating, owner);
             if (latest.isPresent()
                     && latest.get().usable()
                     && provider.currentVersion().equals(latest.get().kek())) {
@@ -102,7 +122,7 @@ final class JdbcDataKeys implements DataKeys {
             int version = latest.map(row -> row.version() + 1).orElse(1);
             byte[] key = new byte[FieldCipher.KEY_BYTES];
             random.nextBytes(key);
-            if (store(owner, version, key)) {
+            if (store(creating, owner, version, key)) {
                 return new DataKey(owner + "#" + version, new SecretKeySpec(key, "AES"));
             }
             // another thread or node created it first: read theirs
@@ -157,7 +177,7 @@ final class JdbcDataKeys implements DataKeys {
     }
 
     private synchronized byte[] loadBlindIndexKey() {
-        Optional<Latest> latest = latest(BLIND_INDEX_OWNER);
+        Optional<Latest> latest = latest(jdbc, BLIND_INDEX_OWNER);
         if (latest.isEmpty()) {
             return current(BLIND_INDEX_OWNER).key().getEncoded();
         }
@@ -166,7 +186,7 @@ final class JdbcDataKeys implements DataKeys {
                 .key()
                 .getEncoded();
         if (!provider.currentVersion().equals(row.kek())) {
-            store(BLIND_INDEX_OWNER, row.version() + 1, key);
+            store(jdbc, BLIND_INDEX_OWNER, row.version() + 1, key);
             jdbc.update(
                     "DELETE FROM encryption.data_key WHERE owner = ? AND version <= ?",
                     BLIND_INDEX_OWNER,
