@@ -75,6 +75,34 @@ class RequiredElementsValidatorTest {
         assertThat(validator.missingRequiredElements(patient)).containsExactly("Patient.extension.url");
     }
 
+    @Test
+    void missingWhenAnElementIsEmptyThenWhatItRequiresIsNotReported() {
+        Observation observation = validObservation();
+        observation.addComponent(); // an empty component is absent, not a component without code
+
+        assertThat(validator.missingRequiredElements(observation)).isEmpty();
+    }
+
+    @Test
+    void missingWhenARequiredElementHasOnlyOptionalPrimitivesThenPresent() {
+        Observation observation = new Observation();
+        observation.setStatus(Observation.ObservationStatus.FINAL);
+        observation.setCode(new CodeableConcept().setText("Heart rate"));
+
+        assertThat(validator.missingRequiredElements(observation)).isEmpty();
+    }
+
+    @Test
+    void missingWhenRequiredElementsAreMissingDeepInsideThenEachIsReportedOnceWithItsPath() {
+        org.hl7.fhir.r4.model.Bundle bundle = new org.hl7.fhir.r4.model.Bundle(); // type missing
+        bundle.addEntry().setResource(new Encounter().setStatus(Encounter.EncounterStatus.FINISHED));
+        bundle.addEntry().getRequest().setUrl("Patient"); // method missing
+
+        assertThat(validator.missingRequiredElements(bundle))
+                .containsExactlyInAnyOrder(
+                        "Bundle.type", "Bundle.entry.resource(Encounter).class", "Bundle.entry.request.method");
+    }
+
     private static Observation validObservation() {
         Observation observation = new Observation();
         observation.setStatus(Observation.ObservationStatus.FINAL);
