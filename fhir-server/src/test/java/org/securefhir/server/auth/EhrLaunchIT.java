@@ -24,6 +24,7 @@ import org.securefhir.server.support.TestFhirClient;
 import org.securefhir.server.support.TestLogins;
 import org.securefhir.server.support.TestResources;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * EHR launch end to end over HTTPS: the EHR mints a launch id for the patient and encounter on its
@@ -40,6 +41,9 @@ class EhrLaunchIT extends AbstractFhirServerIT {
 
     @Autowired
     private TotpService totp;
+
+    @Autowired
+    private JdbcTemplate jdbc;
 
     @Test
     void ehrLaunchWhenClinicianAuthorizesThenTokenResponseCarriesTheEhrContext() throws Exception {
@@ -103,6 +107,56 @@ class EhrLaunchIT extends AbstractFhirServerIT {
         Page style = browser().getJson("/auth/smart-style.json");
         assertThat(style.status()).isEqualTo(200);
         assertThat(JSON.readTree(style.body()).has("color_background")).isTrue();
+    }
+
+    @Test
+    void ehrLaunchWhenTheLaunchIdExpiresThenRefreshedTokensKeepItsContextAndNoOtherAuthorizationCanUseIt()
+            throws Exception {
+        String launch = mintLaunch(Map.of("patient", "demo-patient", "encounter", "enc-7"));
+        TestLogins.User clinician = clinician();
+        TestBrowser browser = browser();
+        String verifier = verifier();
+        String scope = "launch openid fhirUser patient/*.rs offline_access";
+        Page redirect = authorize(browser, clinician, scope, launch, verifier);
+        JsonNode tokens =
+                JSON.readTree(exchange(browser, redirect.locationQuery().get("code"), verifier)
+                        .body());
+        assertThat(tokens.path("patient").asText()).as(tokens.toString()).isEqualTo("demo-patient");
+        String refreshToken = tokens.path("refresh_token").asText();
+        assertThat(refreshToken).isNotBlank();
+
+        // the id starts no second authorization, even before it expires (a replayed launch)
+        TestLogins.User colleague = clinician();
+        Page replay = authorize(browser(), colleague, "launch openid fhirUser patient/*.rs", launch, verifier());
+        assertThat(replay.location()).as(replay.body()).startsWith(REDIRECT);
+        assertThat(replay.locationQuery()).containsEntry("error", "invalid_request");
+
+        // the id's minutes pass; the app refreshes its token hours later
+        assertThat(jdbc.update(
+                        "UPDATE smart_auth.ehr_launch SET expires_at = now() - interval '1 hour'"
+                                + " WHERE id_hash = sha256(convert_to(?, 'UTF8'))",
+                        launch))
+                .isEqualTo(1);
+        Page refreshed = browser()
+                .postForJson(
+                        "/auth/oauth2/token",
+                        List.of(
+                                Map.entry("grant_type", "refresh_token"),
+                                Map.entry("refresh_token", refreshToken),
+                                Map.entry("client_id", DemoData.PUBLIC_CLIENT_ID)));
+
+        assertThat(refreshed.status()).as(refreshed.body()).isEqualTo(200);
+        JsonNode again = JSON.readTree(refreshed.body());
+        assertThat(again.path("patient").asText()).as(again.toString()).isEqualTo("demo-patient");
+        assertThat(again.path("encounter").asText()).isEqualTo("enc-7");
+        JsonNode claims = JSON.readTree(Base64.getUrlDecoder()
+                .decode(again.path("access_token").asText().split("\\.")[1]));
+        assertThat(claims.path("patient").asText()).isEqualTo("demo-patient");
+        // and the refreshed token still reaches its patient's record
+        String accessToken = again.path("access_token").asText();
+        TestFhirClient asApp = new TestFhirClient(
+                "https://localhost:" + port + "/fhir", TestFhirClient.trusting(certificate()), () -> accessToken);
+        assertThat(asApp.get("/Patient/demo-patient").status()).isEqualTo(200);
     }
 
     @Test

@@ -17,6 +17,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * Launch ids of EHR launches, in PostgreSQL (shared by all nodes). An id is 256 random bits,
  * returned once to the EHR; only its SHA-256 is stored; it expires after {@link #LIFETIME}.
+ *
+ * <p>The first authorization that gets tokens with an unexpired id is bound to it: that authorization
+ * keeps the launch's context for as long as it lives (its refreshed tokens keep their patient after
+ * the id has expired), and the id starts no other authorization.
  */
 public final class EhrLaunches {
 
@@ -39,7 +43,12 @@ public final class EhrLaunches {
         random.nextBytes(bytes);
         String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         Instant now = clock.instant();
-        jdbc.update("DELETE FROM smart_auth.ehr_launch WHERE expires_at < ?", Timestamp.from(now));
+        // expired ids nobody used, and those of authorizations that no longer exist
+        jdbc.update(
+                "DELETE FROM smart_auth.ehr_launch l WHERE l.expires_at < ? AND (l.authorization_id IS NULL"
+                        + " OR NOT EXISTS (SELECT 1 FROM smart_auth.oauth2_authorization a"
+                        + " WHERE a.id = l.authorization_id))",
+                Timestamp.from(now));
         try {
             jdbc.update(
                     "INSERT INTO smart_auth.ehr_launch (id_hash, patient, encounter, client_id, need_patient_banner,"
@@ -61,15 +70,44 @@ public final class EhrLaunches {
         return id;
     }
 
-    /** The context of an unexpired launch id. */
+    /** The context of an unexpired launch id that no authorization has used yet. */
     public Optional<EhrLaunch> find(String launchId) {
-        if (launchId == null || launchId.isBlank() || launchId.length() > 100) {
+        if (!wellFormed(launchId)) {
             return Optional.empty();
         }
+        return select(
+                "id_hash = ? AND expires_at > ? AND authorization_id IS NULL",
+                hash(launchId),
+                Timestamp.from(clock.instant()));
+    }
+
+    /**
+     * The context of a launch id for an authorization: binds the id to it if the id is unexpired and
+     * unused; then the context of the id as long as it is bound to this authorization (after the id
+     * itself expired too), and nothing if another authorization used it.
+     */
+    public Optional<EhrLaunch> forAuthorization(String launchId, String authorizationId) {
+        if (!wellFormed(launchId) || authorizationId == null || authorizationId.isBlank()) {
+            return Optional.empty();
+        }
+        jdbc.update(
+                "UPDATE smart_auth.ehr_launch SET authorization_id = ?"
+                        + " WHERE id_hash = ? AND expires_at > ? AND authorization_id IS NULL",
+                authorizationId,
+                hash(launchId),
+                Timestamp.from(clock.instant()));
+        return select("id_hash = ? AND authorization_id = ?", hash(launchId), authorizationId);
+    }
+
+    private static boolean wellFormed(String launchId) {
+        return launchId != null && !launchId.isBlank() && launchId.length() <= 100;
+    }
+
+    private Optional<EhrLaunch> select(String where, Object... arguments) {
         return jdbc
                 .query(
                         "SELECT patient, encounter, client_id, need_patient_banner, smart_style_url, fhir_context"
-                                + " FROM smart_auth.ehr_launch WHERE id_hash = ? AND expires_at > ?",
+                                + " FROM smart_auth.ehr_launch WHERE " + where,
                         (rs, row) -> new EhrLaunch(
                                 rs.getString(1),
                                 Optional.ofNullable(rs.getString(2)),
@@ -77,8 +115,7 @@ public final class EhrLaunches {
                                 rs.getBoolean(4),
                                 Optional.ofNullable(rs.getString(5)),
                                 references(rs.getString(6))),
-                        hash(launchId),
-                        Timestamp.from(clock.instant()))
+                        arguments)
                 .stream()
                 .findFirst();
     }

@@ -62,7 +62,10 @@ public final class LaunchContextResolver {
         Optional<String> fhirUser = user.get().fhirUser();
         Set<String> roles = user.get().roles().stream().map(Role::code).collect(Collectors.toSet());
         if (scopes.contains("launch") && launchId.isPresent()) {
-            Optional<EhrLaunch> ehr = launches.find(launchId.get());
+            // bound to the authorization that first got tokens with it: kept on refresh, after the id expired
+            Optional<EhrLaunch> ehr = authorizationId.isPresent()
+                    ? launches.forAuthorization(launchId.get(), authorizationId.get())
+                    : launches.find(launchId.get());
             boolean offered = ehr.isPresent()
                     && directory
                             .get()
