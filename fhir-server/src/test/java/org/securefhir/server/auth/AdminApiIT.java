@@ -241,13 +241,7 @@ class AdminApiIT extends AbstractFhirServerIT {
             assertThat(api.get("/Patient?_count=1").status())
                     .as(change.getKey())
                     .isEqualTo(401);
-            Page refreshed = browser()
-                    .postForJson(
-                            "/auth/oauth2/token",
-                            List.of(
-                                    Map.entry("grant_type", "refresh_token"),
-                                    Map.entry("refresh_token", refreshToken),
-                                    Map.entry("client_id", org.securefhir.auth.demo.DemoData.PUBLIC_CLIENT_ID)));
+            Page refreshed = logins.refresh(refreshToken);
             assertThat(refreshed.status())
                     .as(change.getKey() + ": " + refreshed.body())
                     .isEqualTo(400);

@@ -137,13 +137,7 @@ class EhrLaunchIT extends AbstractFhirServerIT {
                                 + " WHERE id_hash = sha256(convert_to(?, 'UTF8'))",
                         launch))
                 .isEqualTo(1);
-        Page refreshed = browser()
-                .postForJson(
-                        "/auth/oauth2/token",
-                        List.of(
-                                Map.entry("grant_type", "refresh_token"),
-                                Map.entry("refresh_token", refreshToken),
-                                Map.entry("client_id", DemoData.PUBLIC_CLIENT_ID)));
+        Page refreshed = logins().refresh(refreshToken);
 
         assertThat(refreshed.status()).as(refreshed.body()).isEqualTo(200);
         JsonNode again = JSON.readTree(refreshed.body());

@@ -204,6 +204,17 @@ public final class TestLogins {
                         Map.entry("code_verifier", verifier)));
     }
 
+    /** A refresh-token grant of the public client. */
+    public Page refresh(String refreshToken) {
+        return browser()
+                .postForJson(
+                        "/auth/oauth2/token",
+                        List.of(
+                                Map.entry("grant_type", "refresh_token"),
+                                Map.entry("refresh_token", refreshToken),
+                                Map.entry("client_id", clientId)));
+    }
+
     /** An EHR launch id for this context, minted with the demo backend service's {@code ehr_launch} token. */
     public String mintLaunch(Map<String, Object> context) {
         try {
