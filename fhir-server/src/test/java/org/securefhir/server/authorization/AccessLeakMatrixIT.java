@@ -58,6 +58,7 @@ import org.securefhir.server.support.AbstractFhirServerIT;
 import org.securefhir.server.support.TestFhirClient;
 import org.securefhir.server.support.TestFhirClient.Response;
 import org.securefhir.server.support.TestLogins;
+import org.securefhir.server.support.TestResources;
 import org.securefhir.server.support.TestTokens;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
@@ -1204,12 +1205,7 @@ class AccessLeakMatrixIT extends AbstractFhirServerIT {
     }
 
     private static String observation(String id, String patient, String text) {
-        Observation observation = new Observation();
-        observation.setId(id);
-        observation.setStatus(Observation.ObservationStatus.FINAL);
-        observation.getCode().setText(text);
-        observation.setSubject(new Reference("Patient/" + patient));
-        return TestFhirClient.encode(observation);
+        return TestFhirClient.encode(TestResources.observation(id, patient, text));
     }
 
     // --- single checks ---

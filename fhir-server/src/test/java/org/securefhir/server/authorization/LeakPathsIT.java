@@ -38,6 +38,7 @@ import org.securefhir.server.support.AbstractFhirServerIT;
 import org.securefhir.server.support.TestFhirClient;
 import org.securefhir.server.support.TestFhirClient.Response;
 import org.securefhir.server.support.TestLogins;
+import org.securefhir.server.support.TestResources;
 import org.securefhir.server.support.TestStoredTokens;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -748,12 +749,7 @@ class LeakPathsIT extends AbstractFhirServerIT {
     }
 
     private static Observation observation(String id, String patient, String text) {
-        Observation observation = new Observation();
-        observation.setId(id);
-        observation.setStatus(Observation.ObservationStatus.FINAL);
-        observation.getCode().setText(text);
-        observation.setSubject(new Reference("Patient/" + patient));
-        return observation;
+        return TestResources.observation(id, patient, text);
     }
 
     private static org.hl7.fhir.r4.model.Consent consent(String id, String patient, String category) {

@@ -8,6 +8,7 @@ import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.DateType;
 import org.hl7.fhir.r4.model.Encounter;
 import org.hl7.fhir.r4.model.Money;
+import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 
@@ -23,6 +24,16 @@ public final class TestResources {
         patient.addName().setFamily(family).addGiven("Test");
         patient.setBirthDateElement(new DateType(birthDate));
         return patient;
+    }
+
+    /** A final Observation with an id, a coded text and its patient. */
+    public static Observation observation(String id, String patient, String text) {
+        Observation observation = new Observation();
+        observation.setId(id);
+        observation.setStatus(Observation.ObservationStatus.FINAL);
+        observation.getCode().setText(text);
+        observation.setSubject(new Reference("Patient/" + patient));
+        return observation;
     }
 
     public static Encounter encounter(String subjectReference) {
