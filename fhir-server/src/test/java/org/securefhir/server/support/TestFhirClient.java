@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -130,11 +131,32 @@ public final class TestFhirClient {
         for (int i = 0; i < headers.length; i += 2) {
             request.setHeader(headers[i], headers[i + 1]);
         }
+        HttpRequest built = request.build();
         try {
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Response(response.statusCode(), response.headers().map(), response.body());
+            return exchange(built);
+        } catch (HttpTimeoutException e) {
+            throw new IllegalStateException(method + " " + path + " failed: " + e, e);
         } catch (IOException e) {
-            throw new IllegalStateException(method + " " + path + " failed", e);
+            if (!"GET".equals(method)) {
+                throw new IllegalStateException(method + " " + path + " failed: " + e, e);
+            }
+            // The server closes an HTTP/2 connection idle for its keep-alive time (GOAWAY); a
+            // request sent on it at that moment fails in the JDK 17 client before the server read
+            // it. Browsers and FHIR clients retry such an idempotent request once; so do we.
+            System.err.println("GET " + path + " retried once after: " + e);
+            try {
+                return exchange(built);
+            } catch (IOException again) {
+                again.addSuppressed(e);
+                throw new IllegalStateException(method + " " + path + " failed: " + again, again);
+            }
+        }
+    }
+
+    private Response exchange(HttpRequest request) throws IOException {
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return new Response(response.statusCode(), response.headers().map(), response.body());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
