@@ -11,6 +11,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Adds the response headers every answer of a PHI server carries: HSTS (the server is HTTPS-only),
  * no MIME sniffing, no framing, no referrer, and no caching of responses by browsers or proxies. It
+ * The clinician app at {@code /app/} gets its own strict policy ({@link #APP_CSP}). It
  * also drops {@code X-Powered-By}, which would disclose the exact HAPI FHIR version.
  */
 final class SecurityHeadersFilter extends OncePerRequestFilter {
@@ -21,6 +22,14 @@ final class SecurityHeadersFilter extends OncePerRequestFilter {
     static final String AUTH_PAGES_CSP =
             "default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'";
 
+    /**
+     * The clinician app: its own scripts, styles, images and fonts only; no inline script or style
+     * element, no eval; it talks to this origin only; never framed.
+     */
+    static final String APP_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+            + " font-src 'self'; connect-src 'self'; manifest-src 'self'; form-action 'self';"
+            + " frame-ancestors 'none'; base-uri 'none'";
+
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
@@ -30,8 +39,10 @@ final class SecurityHeadersFilter extends OncePerRequestFilter {
         response.setHeader("X-Content-Type-Options", "nosniff");
         response.setHeader("X-Frame-Options", "DENY");
         response.setHeader("Referrer-Policy", "no-referrer");
+        String path = request.getRequestURI();
         response.setHeader(
-                "Content-Security-Policy", request.getRequestURI().startsWith("/auth/") ? AUTH_PAGES_CSP : API_CSP);
+                "Content-Security-Policy",
+                path.startsWith("/auth/") ? AUTH_PAGES_CSP : path.startsWith("/app/") ? APP_CSP : API_CSP);
         response.setHeader("Cache-Control", "no-store");
         response.setHeader("Pragma", "no-cache");
         chain.doFilter(request, new WithoutVersionBanner(response));

@@ -143,6 +143,16 @@ public final class TestBrowser {
         return send(request);
     }
 
+    /** A request of any method without a body, with extra headers, in this browser's session. */
+    public Page send(String method, String pathOrUrl, String... headers) {
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(uri(pathOrUrl)).method(method, HttpRequest.BodyPublishers.noBody());
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return send(request);
+    }
+
     private URI uri(String pathOrUrl) {
         return URI.create(pathOrUrl.startsWith("https://") ? pathOrUrl : origin + pathOrUrl);
     }

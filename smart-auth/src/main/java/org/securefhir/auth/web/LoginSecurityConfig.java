@@ -12,6 +12,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.authorization.AuthorityAuthorizationManager;
 import org.springframework.security.authorization.AuthorizationManagers;
@@ -72,6 +73,9 @@ public class LoginSecurityConfig {
                                 new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED),
                                 PathPatternRequestMatcher.withDefaults().matcher("/auth/admin/**"))
                         .defaultAuthenticationEntryPointFor(
+                                new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED),
+                                PathPatternRequestMatcher.withDefaults().matcher("/auth/session"))
+                        .defaultAuthenticationEntryPointFor(
                                 new LoginUrlAuthenticationEntryPoint("/auth/login"), AnyRequestMatcher.INSTANCE))
                 .logout(logout -> logout.logoutUrl("/auth/logout")
                         .logoutSuccessUrl("/auth/login?logout")
@@ -92,9 +96,12 @@ public class LoginSecurityConfig {
                 // Preflights (OPTIONS) of the token-side endpoints land here, the authorization server
                 // matches their POSTs only; the host's CORS source allows no page of this chain.
                 .cors(Customizer.withDefaults())
-                // no cookie authenticates /auth/launch (a bearer token does), so no CSRF token either
+                // no cookie authenticates /auth/launch (a bearer token does), so no CSRF token either;
+                // ending the session from the app needs a header other origins cannot send
+                // (SessionController)
                 .csrf(csrf -> csrf.ignoringRequestMatchers(
-                        PathPatternRequestMatcher.withDefaults().matcher("/auth/launch")));
+                        PathPatternRequestMatcher.withDefaults().matcher("/auth/launch"),
+                        PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.DELETE, "/auth/session")));
         return http.build();
     }
 }

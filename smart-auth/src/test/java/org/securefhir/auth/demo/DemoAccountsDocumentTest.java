@@ -39,6 +39,7 @@ class DemoAccountsDocumentTest {
                 .extracting(client -> client.get("client_id"))
                 .containsExactlyInAnyOrder(
                         DemoData.PUBLIC_CLIENT_ID,
+                        DemoData.CLINICIAN_APP_CLIENT_ID,
                         DemoData.CONFIDENTIAL_CLIENT_ID,
                         DemoData.BACKEND_CLIENT_ID,
                         DemoData.BACKEND_JWT_CLIENT_ID);
@@ -53,5 +54,12 @@ class DemoAccountsDocumentTest {
         assertThat(clients)
                 .anySatisfy(client ->
                         assertThat(client.get("client_secret")).isEqualTo(DemoData.CONFIDENTIAL_CLIENT_SECRET));
+        Map<String, Object> clinicianApp = clients.stream()
+                .filter(client -> DemoData.CLINICIAN_APP_CLIENT_ID.equals(client.get("client_id")))
+                .findFirst()
+                .orElseThrow();
+        assertThat(clinicianApp.get("scopes")).isEqualTo(DemoData.CLINICIAN_APP_SCOPES);
+        assertThat(clinicianApp.get("redirect_uris"))
+                .isEqualTo(List.of(DemoData.clinicianAppRedirectUri((String) document.get("issuer"))));
     }
 }
