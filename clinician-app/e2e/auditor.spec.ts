@@ -1,4 +1,4 @@
-import { checkAccessibility, expect, fixtures, signIn, test } from './support';
+import { checkAccessibility, expect, snap, fixtures, signIn, test } from './support';
 import { navigate } from './navigation';
 
 // Runs after the role specs (playwright.config.ts: project dependencies): finds what they did.
@@ -13,6 +13,7 @@ test('auditor: finds the break-glass accesses the physician made, reviews the de
   const records = page.getByRole('table', { name: 'Audit records, newest first' });
   await expect(records.getByText(/break-glass/i).first()).toBeVisible();
   await checkAccessibility(page, 'the audit trail');
+  await snap(page, 'audit-trail');
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Break-glass review' }).click();
   const queue = page.getByRole('table', { name: /Break-glass declarations/ });
@@ -21,6 +22,7 @@ test('auditor: finds the break-glass accesses the physician made, reviews the de
   await row.getByRole('button', { name: 'Mark reviewed' }).click();
   await page.getByLabel('Review note').fill('Checked with the ED: genuine emergency.');
   await checkAccessibility(page, 'the review dialog');
+  await snap(page, 'break-glass-review');
   await page.getByRole('dialog').getByRole('button', { name: 'Mark reviewed' }).click();
   await expect(row).toHaveCount(0);
 

@@ -1,4 +1,4 @@
-import { checkAccessibility, expect, fixtures, signIn, test } from './support';
+import { checkAccessibility, expect, snap, fixtures, signIn, test } from './support';
 import { choose, navigate } from './navigation';
 
 test('billing: lists claims by status and period, edits a claim; sees no clinical tab and no audit console', async ({ page }) => {
@@ -10,6 +10,7 @@ test('billing: lists claims by status and period, edits a claim; sees no clinica
   await page.getByLabel('Created to').fill(today);
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await checkAccessibility(page, 'the claims list');
+  await snap(page, 'claims');
   await page.locator(`a[href="/app/claims/${data.claim}"]`).click();
   await checkAccessibility(page, 'the claim form');
   await page.getByLabel('Total amount').fill('215.50');

@@ -1,4 +1,4 @@
-import { checkAccessibility, expect, fixtures, signIn, test } from './support';
+import { checkAccessibility, expect, snap, fixtures, signIn, test } from './support';
 import { choose, navigate } from './navigation';
 
 test('front desk: registers a patient, records and revokes a consent; sees nothing clinical and no claims', async ({ page, watch }) => {
@@ -20,6 +20,7 @@ test('front desk: registers a patient, records and revokes a consent; sees nothi
   await page.getByLabel('Kind of record').selectOption({ index: 0 });
   await page.getByLabel(/made this choice/).check();
   await checkAccessibility(page, 'the consent form');
+  await snap(page, 'consents');
   const sentence = (await page.getByTestId('consent-preview').textContent())!.trim();
   await page.getByRole('button', { name: /Record/ }).last().click();
   const table = page.getByRole('table', { name: /Consents of/ });

@@ -1,4 +1,4 @@
-import { checkAccessibility, expect, fixtures, signIn, test } from './support';
+import { checkAccessibility, expect, snap, fixtures, signIn, test } from './support';
 import { choose, navigate } from './navigation';
 
 test('physician: finds a patient they treat, records an observation, is refused the audit console, breaks the glass until it expires', async ({
@@ -16,9 +16,11 @@ test('physician: finds a patient they treat, records an observation, is refused 
   await page.getByLabel('Given name').fill('Demo');
   await page.getByRole('button', { name: 'Search' }).click();
   await checkAccessibility(page, 'patient search results');
+  await snap(page, 'patient-search');
   await page.getByRole('link', { name: 'Demo Patient' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Demo Patient');
   await checkAccessibility(page, 'the chart');
+  await snap(page, 'chart');
 
   // record a heart rate
   await page.getByRole('link', { name: 'Record observation' }).click();
@@ -45,11 +47,13 @@ test('physician: finds a patient they treat, records an observation, is refused 
   await choose(page, 'Reason', 'Emergency treatment');
   await page.getByLabel('Justification').fill('Unconscious patient brought to the emergency department (e2e test)');
   await checkAccessibility(page, 'the break-glass dialog');
+  await snap(page, 'break-glass-dialog');
   await page.getByRole('button', { name: 'Declare emergency access' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toContainText(data.untreatedFamily);
   await expect(page.getByTestId('break-glass-banner')).toBeVisible();
   await expect(page.getByTestId('break-glass-remaining')).toHaveText(/^[01]:\d\d left$/);
   await checkAccessibility(page, 'the chart under break-glass');
+  await snap(page, 'break-glass-banner');
 
   // the declaration lasts 75 s on this server: then the banner goes and the record is withheld again
   await expect(page.getByTestId('break-glass-banner')).toBeHidden({ timeout: 100_000 });

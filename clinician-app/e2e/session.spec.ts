@@ -1,4 +1,4 @@
-import { checkAccessibility, expect, signIn, test } from './support';
+import { checkAccessibility, expect, snap, signIn, test } from './support';
 
 test.describe('session', () => {
   test('when the user is idle 13 minutes then all tabs warn, at 15 they are signed out and the login session ends', async ({
@@ -17,6 +17,7 @@ test.describe('session', () => {
     await page.clock.fastForward('13:01');
     await expect(page.getByText('Are you still there?')).toBeVisible();
     await checkAccessibility(page, 'the idle warning');
+    await snap(page, 'idle-warning');
     await page.clock.fastForward('02:00');
     await expect(page.getByTestId('signed-out-reason')).toContainText('15 minutes without activity');
     await expect(second.getByText('Signed out', { exact: true })).toBeVisible();

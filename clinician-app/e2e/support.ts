@@ -56,6 +56,13 @@ export async function signIn(page: Page, username: string, path = '/app/'): Prom
   await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
 }
 
+/** With SCREENSHOTS=<dir> (docs/images/clinician-app), a screenshot of the page for the docs. */
+export async function snap(page: Page, name: string): Promise<void> {
+  if (process.env.SCREENSHOTS) {
+    await page.screenshot({ path: join(process.env.SCREENSHOTS, `${name}.png`) });
+  }
+}
+
 /** axe-core on the page as it is: no serious or critical violation of WCAG 2.x A/AA. */
 export async function checkAccessibility(page: Page, what: string): Promise<void> {
   const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
