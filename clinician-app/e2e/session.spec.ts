@@ -30,7 +30,10 @@ test.describe('session', () => {
     expect(watch.cspViolations).toEqual([]);
   });
 
-  test('when the user stays active then the warning goes away and the session lasts', async ({ page }) => {
+  test('when the user stays active then the warning goes away, the session lasts and the tokens are refreshed', async ({
+    page,
+    watch,
+  }) => {
     await page.clock.install();
     await signIn(page, 'billing.demo');
     await page.clock.fastForward('13:30');
@@ -39,6 +42,14 @@ test.describe('session', () => {
     await expect(page.getByText('Are you still there?')).toBeHidden();
     await page.clock.fastForward('05:00');
     await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+
+    // past the access token's 10 minutes (by the page's clock): the next request refreshes first
+    const before = watch.tokens.size;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Patients' }).click();
+    await page.getByLabel('Family name').fill('Patient');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await expect(page.getByRole('link', { name: 'Demo Patient' })).toBeVisible();
+    expect(watch.tokens.size, 'a refresh brought new tokens').toBeGreaterThan(before);
   });
 
   test('when the user signs out then the tokens are revoked and the app cannot call the API with them', async ({ page, watch }) => {

@@ -1,10 +1,13 @@
 import { useEffect } from 'react';
 import { Anchor, Badge, Button, Group, Modal, NavLink, Stack, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
 import { Link, Navigate, NavLink as RouterNavLink, Route, Routes, useLocation } from 'react-router';
 import { useAuth, useClaims } from './auth/AuthContext';
 import { can, primaryRole, ROLE_LABELS, type Capability } from './auth/permissions';
 import { BreakGlassProvider, remaining, useBreakGlass } from './auth/breakGlass';
 import { Loading } from './components/Loading';
+import type { Resource } from './api/fhir';
+import { humanName, idOf, type HumanName } from './fhir/format';
 import { Callback } from './pages/Callback';
 import { Home } from './pages/Home';
 import { SignIn, SignedOut } from './pages/SignIn';
@@ -81,9 +84,7 @@ function Shell() {
                 {ROLE_LABELS[role]}
               </Badge>
             )}
-            <Text size="sm" data-testid="user-name">
-              {claims?.name ?? claims?.fhirUser ?? claims?.subject}
-            </Text>
+            <UserName />
             <Button variant="default" size="xs" onClick={() => void session.signOut('user')}>
               Sign out
             </Button>
@@ -125,6 +126,25 @@ function Shell() {
       <IdleWarning />
     </div>
   );
+}
+
+/** The signed-in clinician's name from their Practitioner record; staff without one show their role only. */
+function UserName() {
+  const { fhir } = useAuth();
+  const claims = useClaims();
+  const practitioner = claims?.fhirUser?.startsWith('Practitioner/') ? idOf(claims.fhirUser) : undefined;
+  const record = useQuery({
+    queryKey: ['Practitioner', practitioner],
+    queryFn: () => fhir.read<Resource & { name?: HumanName[] }>('Practitioner', practitioner!),
+    enabled: practitioner !== undefined,
+    staleTime: Infinity,
+  });
+  const name = claims?.name ?? (record.data ? humanName(record.data.name) : undefined);
+  return name ? (
+    <Text size="sm" data-testid="user-name">
+      {name}
+    </Text>
+  ) : null;
 }
 
 /** A page the role may not use: a clear message, never a blank page. */

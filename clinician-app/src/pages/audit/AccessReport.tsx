@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { Alert, Badge, Button, Group, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Group, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import { query, resources, type Bundle } from '../../api/fhir';
@@ -12,11 +12,9 @@ import {
   auditTime,
   clientOf,
   endOfDay,
-  isBreakGlass,
   operationOf,
   patientId,
   periodError,
-  purposeLabel,
   queryOf,
   resourceOf,
   sourceAddressOf,
@@ -25,7 +23,7 @@ import {
   userOf,
   type AuditEvent,
 } from './auditEvent';
-import { OutcomeBadge, PeriodFields } from './components';
+import { OutcomeBadge, PeriodFields, PurposeOfUse } from './components';
 
 interface ReportRequest {
   patient: string;
@@ -225,14 +223,7 @@ function ReportTable({ events, patient }: { events: AuditEvent[]; patient: strin
                 <Table.Td>{sourceAddressOf(event) ?? '—'}</Table.Td>
                 <Table.Td>{clientOf(event) ?? '—'}</Table.Td>
                 <Table.Td>
-                  <Group gap={4}>
-                    <Text size="sm">{purposeLabel(event) || '—'}</Text>
-                    {isBreakGlass(event) && (
-                      <Badge color="orange" variant="light" size="sm">
-                        Break-glass
-                      </Badge>
-                    )}
-                  </Group>
+                  <PurposeOfUse event={event} />
                 </Table.Td>
               </Table.Tr>
             );

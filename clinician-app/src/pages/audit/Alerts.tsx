@@ -5,6 +5,7 @@ import { Link } from 'react-router';
 import { resources, type Bundle } from '../../api/fhir';
 import { useFhir } from '../../auth/AuthContext';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { LoadMore } from '../../components/LoadMore';
 import { Loading } from '../../components/Loading';
 import {
   auditTime,
@@ -231,13 +232,7 @@ export function Alerts() {
             </Table.ScrollContainer>
           )
         )}
-        {alerts.hasNextPage && (
-          <Group justify="center" mt="md">
-            <Button variant="default" onClick={() => void alerts.fetchNextPage()} loading={alerts.isFetchingNextPage}>
-              Load more
-            </Button>
-          </Group>
-        )}
+        <LoadMore query={alerts} showError={false} justify="center" mt="md" />
       </Paper>
 
       <Paper withBorder p="md" component="section" aria-labelledby="rules-heading">

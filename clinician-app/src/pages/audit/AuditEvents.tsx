@@ -1,7 +1,6 @@
 import { Fragment, useState, type FormEvent } from 'react';
 import {
   ActionIcon,
-  Badge,
   Button,
   Group,
   NativeSelect,
@@ -18,18 +17,17 @@ import { useSearchParams } from 'react-router';
 import { resources, type Bundle } from '../../api/fhir';
 import { useFhir } from '../../auth/AuthContext';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { LoadMore } from '../../components/LoadMore';
 import { Loading } from '../../components/Loading';
 import {
   ACTIONS,
   auditTime,
   clientOf,
   dateRange,
-  isBreakGlass,
   operationOf,
   patientReference,
   patientsOf,
   periodError,
-  purposeLabel,
   queryOf,
   resourceOf,
   sourceAddressOf,
@@ -37,7 +35,7 @@ import {
   userLabel,
   type AuditEvent,
 } from './auditEvent';
-import { AuditEventDetails, OutcomeBadge, PatientLinks, PeriodFields } from './components';
+import { AuditEventDetails, OutcomeBadge, PatientLinks, PeriodFields, PurposeOfUse } from './components';
 import { nextPath } from '../../api/fhir';
 
 const FILTER_KEYS = ['patient', 'agent', 'from', 'to', 'action', 'outcome', 'type', 'subtype'] as const;
@@ -226,14 +224,7 @@ export function AuditEvents() {
                           </Table.Td>
                           <Table.Td>{sourceAddressOf(event) ?? '—'}</Table.Td>
                           <Table.Td>
-                            <Group gap={4}>
-                              <Text size="sm">{purposeLabel(event) || '—'}</Text>
-                              {isBreakGlass(event) && (
-                                <Badge color="orange" variant="light" size="sm">
-                                  Break-glass
-                                </Badge>
-                              )}
-                            </Group>
+                            <PurposeOfUse event={event} />
                           </Table.Td>
                         </Table.Tr>
                         {open && (
@@ -251,13 +242,7 @@ export function AuditEvents() {
             </Table.ScrollContainer>
           )
         )}
-        {trail.hasNextPage && (
-          <Group justify="center" mt="md">
-            <Button variant="default" onClick={() => void trail.fetchNextPage()} loading={trail.isFetchingNextPage}>
-              Load more
-            </Button>
-          </Group>
-        )}
+        <LoadMore query={trail} showError={false} justify="center" mt="md" />
       </Paper>
     </Stack>
   );

@@ -6,10 +6,12 @@ import {
   auditTime,
   clientOf,
   consentDecisionsOf,
+  isBreakGlass,
   operationOf,
   outcomeOf,
   patientsOf,
   purposeCodes,
+  purposeLabel,
   PURPOSES,
   queryOf,
   resourceOf,
@@ -31,6 +33,20 @@ export function OutcomeBadge({ event }: { event: AuditEvent }) {
     >
       {outcome.label}
     </Badge>
+  );
+}
+
+/** Why the access was made; a break-glass access is marked, as auditors review those first. */
+export function PurposeOfUse({ event }: { event: AuditEvent }) {
+  return (
+    <Group gap={4}>
+      <Text size="sm">{purposeLabel(event) || '—'}</Text>
+      {isBreakGlass(event) && (
+        <Badge color="orange" variant="light" size="sm">
+          Break-glass
+        </Badge>
+      )}
+    </Group>
   );
 }
 

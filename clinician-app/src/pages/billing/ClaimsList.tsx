@@ -6,6 +6,7 @@ import { FhirError, type Bundle } from '../../api/fhir';
 import { useClaims, useFhir } from '../../auth/AuthContext';
 import { can } from '../../auth/permissions';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { LoadMore } from '../../components/LoadMore';
 import { Loading } from '../../components/Loading';
 import { dateTime, humanName, reference } from '../../fhir/format';
 import { CLAIM_STATUS_COLORS, CLAIM_STATUS_LABELS, CLAIM_STATUSES, money, type Claim, type PatientLite } from './claimModel';
@@ -239,14 +240,7 @@ export function ClaimsList() {
                 })}
               </Table.Tbody>
             </Table>
-            {search.isFetchNextPageError && <ErrorAlert error={search.error} title="The next page could not be loaded" />}
-            {search.hasNextPage && (
-              <Group>
-                <Button variant="default" onClick={() => void search.fetchNextPage()} loading={search.isFetchingNextPage}>
-                  Load more
-                </Button>
-              </Group>
-            )}
+            <LoadMore query={search} />
           </Stack>
         )}
       </Paper>

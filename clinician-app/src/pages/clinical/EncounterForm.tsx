@@ -1,17 +1,17 @@
-import { useEffect, useState, type FormEvent } from 'react';
-import { Alert, Button, Checkbox, Fieldset, Group, Select, Stack, Text, TextInput, Title } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Alert, Checkbox, Fieldset, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useParams } from 'react-router';
 import { FhirError } from '../../api/fhir';
 import { useClaims, useFhir } from '../../auth/AuthContext';
 import { can } from '../../auth/permissions';
-import { ErrorAlert } from '../../components/ErrorAlert';
 import { Loading } from '../../components/Loading';
 import { humanName } from '../../fhir/format';
 import type { Patient } from './PatientBanner';
+import { FormButtons, LoadError } from './FormParts';
 import { SaveError } from './SaveError';
 import { ACT_CODE_SYSTEM, ENCOUNTER_CLASSES, ENCOUNTER_STATUSES, type Encounter } from './clinical';
-import { fieldErrors, keepOrConvert, nowLocalInput, prune, toLocalInput, withoutRedactedMarker } from './formSupport';
+import { keepOrConvert, nowLocalInput, prune, toLocalInput, withoutRedactedMarker } from './formSupport';
+import { useResourceForm } from './useResourceForm';
 import { FormGrid } from '../../components/FormGrid';
 
 interface Values {
@@ -110,8 +110,6 @@ export function EncounterForm() {
   const editing = encounterId !== undefined;
   const fhir = useFhir();
   const claims = useClaims();
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
   // the server removes reasons from roles without clinical access (front desk): do not offer them
   const showReason = can(claims, 'chart.clinical');
   const me = claims?.fhirUser?.startsWith('Practitioner/') ? claims.fhirUser : undefined;
@@ -122,56 +120,27 @@ export function EncounterForm() {
     queryFn: () => fhir.read<Encounter>('Encounter', encounterId!),
     enabled: editing,
   });
-  const [values, setValues] = useState<Values>({
-    status: 'in-progress',
-    classCode: 'AMB',
-    type: '',
-    start: nowLocalInput(),
-    end: '',
-    reason: '',
-    recordMe: me !== undefined,
-  });
-  const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
-  const [filled, setFilled] = useState<{ version?: string } | undefined>();
-
-  useEffect(() => {
-    if (loaded.data && !filled) {
-      setValues(valuesOf(loaded.data));
-      setFilled({ version: loaded.data.meta?.versionId });
-    }
-  }, [loaded.data, filled]);
-
   const back = `/patients/${encodeURIComponent(id)}`;
-  const save = useMutation({
-    mutationFn: (encounter: Encounter) => (editing ? fhir.update(encounter) : fhir.create(encounter)),
-    onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: ['Encounter'] });
-      navigate(back);
+  const { values, setValues, save, submit, reload, server, error } = useResourceForm({
+    loaded,
+    editing,
+    initial: {
+      status: 'in-progress',
+      classCode: 'AMB',
+      type: '',
+      start: nowLocalInput(),
+      end: '',
+      reason: '',
+      recordMe: me !== undefined,
     },
+    valuesOf,
+    validate,
+    toResource: (values) => encounterFrom(values, { patientId: id, loaded: loaded.data, showReason, participant: me }),
+    fieldPaths: FIELD_PATHS,
+    invalidate: ['Encounter'],
+    after: () => back,
   });
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    const found = validate(values);
-    setErrors(found);
-    if (Object.keys(found).length) {
-      return;
-    }
-    const encounter = encounterFrom(values, { patientId: id, loaded: loaded.data, showReason, participant: me });
-    if (editing && loaded.data) {
-      encounter.meta = { ...encounter.meta, versionId: filled?.version ?? loaded.data.meta?.versionId };
-    }
-    save.mutate(encounter);
-  };
-
-  const reload = async () => {
-    save.reset();
-    await loaded.refetch();
-    setFilled(undefined);
-  };
-
-  const server = fieldErrors(save.error, FIELD_PATHS);
-  const error = (field: Field) => errors[field] ?? server.errors[field];
   const set = (field: 'type' | 'start' | 'end' | 'reason') => (event: React.ChangeEvent<HTMLInputElement>) =>
     setValues({ ...values, [field]: event.currentTarget.value });
 
@@ -180,14 +149,7 @@ export function EncounterForm() {
     return <Loading label="Loading the encounter" />;
   }
   if (editing && loaded.isError) {
-    return (
-      <Stack>
-        <Title order={1} size="h2">
-          {title}
-        </Title>
-        <ErrorAlert error={loaded.error} title={loaded.error instanceof FhirError && loaded.error.status === 404 ? 'Not found, or withheld from you' : undefined} />
-      </Stack>
-    );
+    return <LoadError title={title} error={loaded.error} />;
   }
   const statuses = withCurrent(ENCOUNTER_STATUSES, loaded.data?.status);
   const classes = withCurrent(ENCOUNTER_CLASSES, loaded.data?.class?.code, loaded.data?.class?.display);
@@ -255,14 +217,7 @@ export function EncounterForm() {
               onChange={(event) => setValues({ ...values, recordMe: event.currentTarget.checked })}
             />
           )}
-          <Group gap="sm">
-            <Button type="submit" loading={save.isPending}>
-              {editing ? 'Save changes' : 'Create encounter'}
-            </Button>
-            <Button component={Link} to={back} variant="default">
-              Cancel
-            </Button>
-          </Group>
+          <FormButtons editing={editing} create="Create encounter" saving={save.isPending} back={back} />
         </Stack>
       </form>
     </Stack>

@@ -1,13 +1,11 @@
-import { useEffect, useState, type FormEvent } from 'react';
-import { Alert, Button, Fieldset, Group, Select, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link, useNavigate, useParams } from 'react-router';
-import { FhirError } from '../../api/fhir';
+import { Alert, Fieldset, Select, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useParams } from 'react-router';
 import { useClaims, useFhir } from '../../auth/AuthContext';
-import { ErrorAlert } from '../../components/ErrorAlert';
 import { Loading } from '../../components/Loading';
 import { concept, humanName } from '../../fhir/format';
 import type { Patient } from './PatientBanner';
+import { FormButtons, LoadError } from './FormParts';
 import { SaveError } from './SaveError';
 import {
   LOINC,
@@ -19,7 +17,8 @@ import {
   codeOf,
   type Observation,
 } from './clinical';
-import { fieldErrors, keepOrConvert, nowLocalInput, prune, toLocalInput, withoutRedactedMarker } from './formSupport';
+import { keepOrConvert, nowLocalInput, prune, toLocalInput, withoutRedactedMarker } from './formSupport';
+import { useResourceForm } from './useResourceForm';
 import { FormGrid } from '../../components/FormGrid';
 
 interface Values {
@@ -137,8 +136,6 @@ export function ObservationForm() {
   const editing = observationId !== undefined;
   const fhir = useFhir();
   const claims = useClaims();
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
   const performer = claims?.fhirUser?.startsWith('Practitioner/') ? claims.fhirUser : undefined;
 
   const patient = useQuery({ queryKey: ['Patient', id], queryFn: () => fhir.read<Patient>('Patient', id) });
@@ -147,69 +144,34 @@ export function ObservationForm() {
     queryFn: () => fhir.read<Observation>('Observation', observationId!),
     enabled: editing,
   });
-  const [values, setValues] = useState<Values>({
-    status: 'final',
-    category: 'vital-signs',
-    code: null,
-    value: '',
-    effective: nowLocalInput(),
-    note: '',
-  });
-  const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
-  const [filled, setFilled] = useState<{ version?: string } | undefined>();
-
-  useEffect(() => {
-    if (loaded.data && !filled) {
-      setValues(valuesOf(loaded.data));
-      setFilled({ version: loaded.data.meta?.versionId });
-    }
-  }, [loaded.data, filled]);
-
   const back = `/patients/${encodeURIComponent(id)}`;
-  const save = useMutation({
-    mutationFn: (observation: Observation) => (editing ? fhir.update(observation) : fhir.create(observation)),
-    onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: ['Observation'] });
-      navigate(back);
+  const { values, setValues, save, submit, reload, server, error } = useResourceForm({
+    loaded,
+    editing,
+    initial: {
+      status: 'final',
+      category: 'vital-signs',
+      code: null,
+      value: '',
+      effective: nowLocalInput(),
+      note: '',
     },
+    valuesOf,
+    validate,
+    // the value as validated ("37,5" allowed), sent as a number
+    toResource: (values) =>
+      observationFrom({ ...values, value: values.value.trim().replace(',', '.') }, { patientId: id, loaded: loaded.data, performer }),
+    fieldPaths: FIELD_PATHS,
+    invalidate: ['Observation'],
+    after: () => back,
   });
-
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    const found = validate(values);
-    setErrors(found);
-    if (Object.keys(found).length) {
-      return;
-    }
-    const observation = observationFrom({ ...values, value: values.value.trim().replace(',', '.') }, { patientId: id, loaded: loaded.data, performer });
-    if (editing && loaded.data) {
-      observation.meta = { ...observation.meta, versionId: filled?.version ?? loaded.data.meta?.versionId };
-    }
-    save.mutate(observation);
-  };
-
-  const reload = async () => {
-    save.reset();
-    await loaded.refetch();
-    setFilled(undefined);
-  };
-
-  const server = fieldErrors(save.error, FIELD_PATHS);
-  const error = (field: Field) => errors[field] ?? server.errors[field];
 
   const title = editing ? 'Edit observation' : 'Record observation';
   if (editing && loaded.isPending) {
     return <Loading label="Loading the observation" />;
   }
   if (editing && loaded.isError) {
-    return (
-      <Stack>
-        <Title order={1} size="h2">
-          {title}
-        </Title>
-        <ErrorAlert error={loaded.error} title={loaded.error instanceof FhirError && loaded.error.status === 404 ? 'Not found, or withheld from you' : undefined} />
-      </Stack>
-    );
+    return <LoadError title={title} error={loaded.error} />;
   }
 
   const known = OBSERVATION_CODES.find((option) => option.code === values.code);
@@ -305,14 +267,7 @@ export function ObservationForm() {
               Times are in your computer's time zone.{performer && !editing ? ` You (${performer}) are recorded as the performer.` : ''}
             </Text>
           </Fieldset>
-          <Group gap="sm">
-            <Button type="submit" loading={save.isPending}>
-              {editing ? 'Save changes' : 'Record observation'}
-            </Button>
-            <Button component={Link} to={back} variant="default">
-              Cancel
-            </Button>
-          </Group>
+          <FormButtons editing={editing} create="Record observation" saving={save.isPending} back={back} />
         </Stack>
       </form>
     </Stack>

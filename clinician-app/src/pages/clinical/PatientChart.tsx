@@ -7,6 +7,7 @@ import { useClaims, useFhir } from '../../auth/AuthContext';
 import { useBreakGlass } from '../../auth/breakGlass';
 import { can } from '../../auth/permissions';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { LoadMore } from '../../components/LoadMore';
 import { Loading } from '../../components/Loading';
 import { concept, dateTime, humanName, reference } from '../../fhir/format';
 import { BreakGlassDialog } from './BreakGlassDialog';
@@ -224,14 +225,7 @@ function SearchSection<T extends Resource>({
         </Table.Thead>
         <Table.Tbody>{query.items.map(row)}</Table.Tbody>
       </Table>
-      {query.isFetchNextPageError && <ErrorAlert error={query.error} title="The next page could not be loaded" />}
-      {query.hasNextPage && (
-        <Group>
-          <Button variant="default" onClick={() => void query.fetchNextPage()} loading={query.isFetchingNextPage}>
-            Load more
-          </Button>
-        </Group>
-      )}
+      <LoadMore query={query} />
     </Stack>
   );
 }

@@ -1,15 +1,14 @@
-import { useEffect, useState, type FormEvent } from 'react';
-import { Button, Fieldset, Group, Select, Stack, Text, TextInput, Title } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link, useNavigate, useParams } from 'react-router';
-import { FhirError } from '../../api/fhir';
+import { Fieldset, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useParams } from 'react-router';
 import { useFhir } from '../../auth/AuthContext';
-import { ErrorAlert } from '../../components/ErrorAlert';
 import { Loading } from '../../components/Loading';
 import { humanName } from '../../fhir/format';
 import { MRN_SYSTEM, type Patient } from './PatientBanner';
+import { FormButtons, LoadError } from './FormParts';
 import { SaveError } from './SaveError';
-import { fieldErrors, prune, today, withoutRedactedMarker } from './formSupport';
+import { prune, today, withoutRedactedMarker } from './formSupport';
+import { useResourceForm } from './useResourceForm';
 import { FormGrid } from '../../components/FormGrid';
 
 interface Values {
@@ -187,56 +186,24 @@ export function PatientForm() {
   const { id } = useParams();
   const editing = id !== undefined;
   const fhir = useFhir();
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
   const loaded = useQuery({
     queryKey: ['Patient', id],
     queryFn: () => fhir.read<Patient>('Patient', id!),
     enabled: editing,
   });
-  const [values, setValues] = useState<Values>(EMPTY);
-  const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
-  // the version the form was filled from (a background refetch never overwrites what the user typed)
-  const [filled, setFilled] = useState<{ version?: string } | undefined>();
-
-  useEffect(() => {
-    if (loaded.data && !filled) {
-      setValues(valuesOf(loaded.data));
-      setFilled({ version: loaded.data.meta?.versionId });
-    }
-  }, [loaded.data, filled]);
-
-  const save = useMutation({
-    mutationFn: (patient: Patient) => (editing ? fhir.update(patient) : fhir.create(patient)),
-    onSuccess: async (saved) => {
-      await queryClient.invalidateQueries({ queryKey: ['Patient'] });
-      navigate(`/patients/${encodeURIComponent(saved?.id ?? id ?? '')}`);
-    },
+  const { values, setValues, save, submit, reload, server, error } = useResourceForm({
+    loaded,
+    editing,
+    initial: EMPTY,
+    valuesOf,
+    validate,
+    toResource: (values) => patientFrom(values, editing ? loaded.data : undefined),
+    fieldPaths: FIELD_PATHS,
+    invalidate: ['Patient'],
+    // a registered patient's chart: its id is the server's
+    after: (saved) => `/patients/${encodeURIComponent(saved?.id ?? id ?? '')}`,
   });
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    const found = validate(values);
-    setErrors(found);
-    if (Object.keys(found).length) {
-      return;
-    }
-    const patient = patientFrom(values, editing ? loaded.data : undefined);
-    if (editing && loaded.data) {
-      // the version the form was filled from: the server refuses the save if it changed (If-Match)
-      patient.meta = { ...patient.meta, versionId: filled?.version ?? loaded.data.meta?.versionId };
-    }
-    save.mutate(patient);
-  };
-
-  const reload = async () => {
-    save.reset();
-    await loaded.refetch();
-    setFilled(undefined);
-  };
-
-  const server = fieldErrors(save.error, FIELD_PATHS);
-  const error = (field: Field) => errors[field] ?? server.errors[field];
   const set = (field: Field) => (event: React.ChangeEvent<HTMLInputElement>) => setValues({ ...values, [field]: event.currentTarget.value });
 
   const title = editing ? 'Edit patient' : 'Register patient';
@@ -244,18 +211,7 @@ export function PatientForm() {
     return <Loading label="Loading the patient" />;
   }
   if (editing && loaded.isError) {
-    return (
-      <Stack>
-        <Title order={1} size="h2">
-          {title}
-        </Title>
-        {loaded.error instanceof FhirError && loaded.error.status === 404 ? (
-          <ErrorAlert error={loaded.error} title="Not found, or withheld from you" />
-        ) : (
-          <ErrorAlert error={loaded.error} />
-        )}
-      </Stack>
-    );
+    return <LoadError title={title} error={loaded.error} />;
   }
 
   const back = editing ? `/patients/${encodeURIComponent(id!)}` : '/patients';
@@ -320,14 +276,7 @@ export function PatientForm() {
           <Text size="sm">
             Names, birth date, identifiers and contact details are stored encrypted; they can later be found by exact match only.
           </Text>
-          <Group gap="sm">
-            <Button type="submit" loading={save.isPending}>
-              {editing ? 'Save changes' : 'Register patient'}
-            </Button>
-            <Button component={Link} to={back} variant="default">
-              Cancel
-            </Button>
-          </Group>
+          <FormButtons editing={editing} create="Register patient" saving={save.isPending} back={back} />
         </Stack>
       </form>
     </Stack>

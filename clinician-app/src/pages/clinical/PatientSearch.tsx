@@ -5,6 +5,7 @@ import { FhirError, issueText } from '../../api/fhir';
 import { useClaims } from '../../auth/AuthContext';
 import { can } from '../../auth/permissions';
 import { ErrorAlert } from '../../components/ErrorAlert';
+import { LoadMore } from '../../components/LoadMore';
 import { Loading } from '../../components/Loading';
 import { humanName } from '../../fhir/format';
 import { GENDER_LABELS, identifierText, sensitiveLabels, type Patient } from './PatientBanner';
@@ -215,14 +216,7 @@ export function PatientSearch() {
                   ))}
                 </Table.Tbody>
               </Table>
-              {search.isFetchNextPageError && <ErrorAlert error={search.error} title="The next page could not be loaded" />}
-              {search.hasNextPage && (
-                <Group>
-                  <Button variant="default" onClick={() => void search.fetchNextPage()} loading={search.isFetchingNextPage}>
-                    Load more
-                  </Button>
-                </Group>
-              )}
+              <LoadMore query={search} />
             </Stack>
           )}
         </Paper>
