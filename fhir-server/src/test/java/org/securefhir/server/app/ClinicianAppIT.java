@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.securefhir.auth.demo.DemoData;
+import org.securefhir.auth.client.ClinicianAppClient;
 import org.securefhir.auth.mfa.TotpService;
 import org.securefhir.auth.user.Role;
 import org.securefhir.auth.user.UserAccounts;
@@ -78,8 +78,8 @@ class ClinicianAppIT extends AbstractFhirServerIT {
     }
 
     @Test
-    void whenTheDemoRunsThenTheAppIsAPublicPkceClientRedirectingOnlyToItsOwnCallback() {
-        RegisteredClient app = clients.findByClientId(DemoData.CLINICIAN_APP_CLIENT_ID);
+    void whenTheServerStartsThenTheAppIsAPublicPkceClientRedirectingOnlyToItsOwnCallback() {
+        RegisteredClient app = clients.findByClientId(ClinicianAppClient.CLIENT_ID);
         assertThat(app).isNotNull();
         assertThat(app.getRedirectUris()).containsExactly("https://localhost:" + port + "/app/callback");
         assertThat(app.getClientSettings().isRequireProofKey()).isTrue();

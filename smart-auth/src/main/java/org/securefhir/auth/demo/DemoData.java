@@ -8,7 +8,6 @@ import java.util.UUID;
 import org.securefhir.auth.client.ClientKeys;
 import org.securefhir.auth.client.ClientRoles;
 import org.securefhir.auth.client.ClientSecretEncoder;
-import org.securefhir.auth.config.SmartAuthProperties;
 import org.securefhir.auth.mfa.Base32;
 import org.securefhir.auth.mfa.TotpService;
 import org.securefhir.auth.smart.SmartConfiguration;
@@ -65,14 +64,6 @@ public final class DemoData implements ApplicationListener<ApplicationReadyEvent
                     "patient.demo", "Demo patient passphrase 7", Role.PATIENT, Optional.of("Patient/demo-patient")));
 
     public static final String PUBLIC_CLIENT_ID = "demo-public-app";
-    /** The clinician app served by the FHIR server at {@code /app/} (a first-party public client). */
-    public static final String CLINICIAN_APP_CLIENT_ID = "clinician-app";
-    /**
-     * What the clinician app may ask for: its users' own roles decide what each scope reaches; the
-     * refresh token lives only as long as the user's login session ({@code online_access}).
-     */
-    public static final List<String> CLINICIAN_APP_SCOPES =
-            List.of("openid", "fhirUser", "profile", "online_access", "user/*.cruds", "user/*.rs");
 
     public static final String CONFIDENTIAL_CLIENT_ID = "demo-confidential-app";
     public static final String CONFIDENTIAL_CLIENT_SECRET = "demo-confidential-secret-NOT-FOR-PRODUCTION";
@@ -98,19 +89,10 @@ public final class DemoData implements ApplicationListener<ApplicationReadyEvent
     private final RegisteredClientRepository clients;
     private final ClientSecretEncoder clientSecrets = new ClientSecretEncoder();
 
-    private final String issuer;
-
-    DemoData(UserAccounts users, TotpService totp, RegisteredClientRepository clients, SmartAuthProperties smart) {
+    DemoData(UserAccounts users, TotpService totp, RegisteredClientRepository clients) {
         this.users = users;
         this.totp = totp;
         this.clients = clients;
-        this.issuer = smart.issuer();
-    }
-
-    /** The clinician app's redirect URI: {@code /app/callback} on the issuer's origin. */
-    public static String clinicianAppRedirectUri(String issuer) {
-        java.net.URI uri = java.net.URI.create(issuer);
-        return uri.getScheme() + "://" + uri.getRawAuthority() + "/app/callback";
     }
 
     /**
@@ -151,26 +133,6 @@ public final class DemoData implements ApplicationListener<ApplicationReadyEvent
                         .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
                         .clientSecret(clientSecrets.encode(CONFIDENTIAL_CLIENT_SECRET))
                         .build());
-        RegisteredClient.Builder clinicianApp = RegisteredClient.withId(existingId(CLINICIAN_APP_CLIENT_ID))
-                .clientId(CLINICIAN_APP_CLIENT_ID)
-                .clientName("Clinician app")
-                .clientAuthenticationMethod(ClientAuthenticationMethod.NONE)
-                .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
-                .authorizationGrantType(AuthorizationGrantType.REFRESH_TOKEN)
-                .redirectUri(clinicianAppRedirectUri(issuer))
-                // First-party: the hospital's own app asks no consent; its users' roles bound it.
-                .clientSettings(ClientSettings.builder()
-                        .requireProofKey(true)
-                        .requireAuthorizationConsent(false)
-                        .build())
-                .tokenSettings(TokenSettings.builder()
-                        .accessTokenTimeToLive(Duration.ofMinutes(10))
-                        .authorizationCodeTimeToLive(Duration.ofMinutes(1))
-                        .refreshTokenTimeToLive(Duration.ofHours(12))
-                        .reuseRefreshTokens(false)
-                        .build());
-        CLINICIAN_APP_SCOPES.forEach(clinicianApp::scope);
-        clients.save(clinicianApp.build());
         clients.save(RegisteredClient.withId(existingId(BACKEND_CLIENT_ID))
                 .clientId(BACKEND_CLIENT_ID)
                 .clientName("Demo backend service")

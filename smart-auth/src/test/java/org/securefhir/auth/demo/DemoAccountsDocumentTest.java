@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.securefhir.auth.client.ClinicianAppClient;
 import org.yaml.snakeyaml.Yaml;
 
 /** docs/demo-accounts.md must list exactly what DemoData seeds. */
@@ -39,7 +40,7 @@ class DemoAccountsDocumentTest {
                 .extracting(client -> client.get("client_id"))
                 .containsExactlyInAnyOrder(
                         DemoData.PUBLIC_CLIENT_ID,
-                        DemoData.CLINICIAN_APP_CLIENT_ID,
+                        ClinicianAppClient.CLIENT_ID,
                         DemoData.CONFIDENTIAL_CLIENT_ID,
                         DemoData.BACKEND_CLIENT_ID,
                         DemoData.BACKEND_JWT_CLIENT_ID);
@@ -55,11 +56,11 @@ class DemoAccountsDocumentTest {
                 .anySatisfy(client ->
                         assertThat(client.get("client_secret")).isEqualTo(DemoData.CONFIDENTIAL_CLIENT_SECRET));
         Map<String, Object> clinicianApp = clients.stream()
-                .filter(client -> DemoData.CLINICIAN_APP_CLIENT_ID.equals(client.get("client_id")))
+                .filter(client -> ClinicianAppClient.CLIENT_ID.equals(client.get("client_id")))
                 .findFirst()
                 .orElseThrow();
-        assertThat(clinicianApp.get("scopes")).isEqualTo(DemoData.CLINICIAN_APP_SCOPES);
+        assertThat(clinicianApp.get("scopes")).isEqualTo(ClinicianAppClient.SCOPES);
         assertThat(clinicianApp.get("redirect_uris"))
-                .isEqualTo(List.of(DemoData.clinicianAppRedirectUri((String) document.get("issuer"))));
+                .isEqualTo(List.of(ClinicianAppClient.redirectUri((String) document.get("issuer"))));
     }
 }
