@@ -33,7 +33,15 @@ public record SmartAuthProperties(
         @DefaultValue RateLimits rateLimits,
         @DefaultValue("1") @Min(0) @Max(2) int totpWindowSteps,
         @DefaultValue BootstrapAdmin bootstrapAdmin,
-        @DefaultValue SigningKeys signingKeys) {
+        @DefaultValue SigningKeys signingKeys,
+        @DefaultValue ClinicianApp clinicianApp) {
+
+    /**
+     * The clinician app the FHIR server serves at {@code /app/} ({@code ClinicianAppClient}).
+     *
+     * @param enabled register it as the public client {@code clinician-app} at every start
+     */
+    public record ClinicianApp(@DefaultValue("true") boolean enabled) {}
 
     /**
      * Token signing key rotation, checked by every node every 5 minutes.
