@@ -45,7 +45,9 @@ import java.util.stream.Collectors;
  * N seconds between the creates and the reads. With {@code --base-b=URL} (a second server on the
  * same database, see {@code bench/paired.sh}) every phase alternates between the two in
  * {@code 2 x --pairs} blocks (default 10) and the ratio A/B is printed ({@code --name-a=},
- * {@code --name-b=}, {@code --out-b=}).
+ * {@code --name-b=}, {@code --out-b=}). With {@code --separate=true} the two servers have
+ * separate databases (this server against the plain HAPI peer, {@code bench/compare-peer.sh}):
+ * each side reads and searches only the patients it created itself.
  */
 public final class LoadBenchmark {
 
@@ -73,6 +75,8 @@ public final class LoadBenchmark {
     private final String base;
     /** The second server of the paired mode (on the same database), or null. */
     private String baseB;
+    /** Paired mode over two databases: each side reads and searches what it created. */
+    private boolean separate;
 
     private String nameA = "A";
     private String nameB = "B";
@@ -115,6 +119,7 @@ public final class LoadBenchmark {
         benchmark.settleSeconds = Integer.parseInt(options.getOrDefault("settle", "0"));
         if (options.containsKey("base-b")) {
             benchmark.baseB = options.get("base-b");
+            benchmark.separate = Boolean.parseBoolean(options.getOrDefault("separate", "false"));
             benchmark.nameA = options.getOrDefault("name-a", "A");
             benchmark.nameB = options.getOrDefault("name-b", "B");
             int pairs = Integer.parseInt(options.getOrDefault("pairs", "10"));
@@ -173,22 +178,28 @@ public final class LoadBenchmark {
                 connections,
                 pairs,
                 version);
-        ConcurrentLinkedQueue<String[]> created = new ConcurrentLinkedQueue<>();
+        // one pool of created patients, or one per server when their databases are separate
+        ConcurrentLinkedQueue<String[]> shared = new ConcurrentLinkedQueue<>();
+        Map<String, ConcurrentLinkedQueue<String[]>> created = separate
+                ? Map.of(base, new ConcurrentLinkedQueue<>(), baseB, new ConcurrentLinkedQueue<>())
+                : Map.of(base, shared, baseB, shared);
         for (String target : List.of(base, baseB)) {
-            phase("warm-up " + name(target), warmup / 2, i -> create(target, created));
+            phase("warm-up " + name(target), warmup / 2, i -> create(target, created.get(target)));
         }
-        List<String[]> warm = new ArrayList<>(created);
+        Map<String, List<String[]>> warm = snapshot(created);
         for (String target : List.of(base, baseB)) {
-            phase("warm-up reads " + name(target), warmup, i -> read(target, warm.get(i % warm.size())[0]));
-            phase("warm-up search " + name(target), warmup / 2, i -> search(target, warm.get(i % warm.size())));
+            List<String[]> own = warm.get(target);
+            phase("warm-up reads " + name(target), warmup, i -> read(target, own.get(i % own.size())[0]));
+            phase("warm-up search " + name(target), warmup / 2, i -> search(target, own.get(i % own.size())));
         }
 
         Map<String, Paired> results = new LinkedHashMap<>();
-        results.put("create", paired("create", patients, pairs, (target, i) -> create(target, created)));
+        results.put("create", paired("create", patients, pairs, (target, i) -> create(target, created.get(target))));
         settle();
-        List<String[]> all = new ArrayList<>(created);
-        results.put("read", paired("read", reads, pairs, (target, i) -> read(target, random(all)[0])));
-        results.put("search", paired("search", searches, pairs, (target, i) -> search(target, random(all))));
+        Map<String, List<String[]>> all = snapshot(created);
+        results.put("read", paired("read", reads, pairs, (target, i) -> read(target, random(all.get(target))[0])));
+        results.put(
+                "search", paired("search", searches, pairs, (target, i) -> search(target, random(all.get(target)))));
 
         System.out.println();
         System.out.printf(
@@ -262,6 +273,12 @@ public final class LoadBenchmark {
                         .mapToObj(r -> String.format(Locale.ROOT, "%.2f", r))
                         .collect(Collectors.joining(" ")));
         return result;
+    }
+
+    private static Map<String, List<String[]>> snapshot(Map<String, ConcurrentLinkedQueue<String[]>> created) {
+        Map<String, List<String[]>> lists = new java.util.HashMap<>();
+        created.forEach((target, queue) -> lists.put(target, new ArrayList<>(queue)));
+        return lists;
     }
 
     private String name(String target) {
