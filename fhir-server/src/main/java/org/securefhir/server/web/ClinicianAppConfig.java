@@ -3,7 +3,6 @@ package org.securefhir.server.web;
 import java.io.IOException;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.Resource;
-import org.springframework.http.CacheControl;
 import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry;
 import org.springframework.web.servlet.config.annotation.ViewControllerRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
@@ -12,8 +11,8 @@ import org.springframework.web.servlet.resource.PathResourceResolver;
 /**
  * Serves the clinician app (module {@code clinician-app}, built into {@code classpath:/clinician-app/})
  * at {@code /app/}: its hashed assets as they are, every other path under {@code /app/} as the app's
- * {@code index.html} (the app routes in the browser). The app's Content-Security-Policy is set by
- * {@link SecurityHeadersFilter}. A server built with {@code -Dskip.app} has no app: {@code /app/} is
+ * {@code index.html} (the app routes in the browser). Its Content-Security-Policy and
+ * {@code Cache-Control: no-store} are set by {@link SecurityHeadersFilter}, like every answer's. A server built with {@code -Dskip.app} has no app: {@code /app/} is
  * then a 404.
  */
 @Configuration(proxyBeanMethods = false)
@@ -33,7 +32,6 @@ public class ClinicianAppConfig implements WebMvcConfigurer {
     public void addResourceHandlers(ResourceHandlerRegistry registry) {
         registry.addResourceHandler(PATH + "**")
                 .addResourceLocations(LOCATION)
-                .setCacheControl(CacheControl.noStore())
                 .resourceChain(true)
                 .addResolver(new AppRoutes());
     }

@@ -10,9 +10,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Adds the response headers every answer of a PHI server carries: HSTS (the server is HTTPS-only),
- * no MIME sniffing, no framing, no referrer, and no caching of responses by browsers or proxies. It
- * The clinician app at {@code /app/} gets its own strict policy ({@link #APP_CSP}). It
- * also drops {@code X-Powered-By}, which would disclose the exact HAPI FHIR version.
+ * no MIME sniffing, no framing, no referrer, and no caching of responses by browsers or proxies; the
+ * clinician app at {@code /app/} gets its own strict policy ({@link #APP_CSP}). It also drops
+ * {@code X-Powered-By}, which would disclose the exact HAPI FHIR version.
  */
 final class SecurityHeadersFilter extends OncePerRequestFilter {
 

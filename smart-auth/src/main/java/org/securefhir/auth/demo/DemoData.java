@@ -64,7 +64,6 @@ public final class DemoData implements ApplicationListener<ApplicationReadyEvent
                     "patient.demo", "Demo patient passphrase 7", Role.PATIENT, Optional.of("Patient/demo-patient")));
 
     public static final String PUBLIC_CLIENT_ID = "demo-public-app";
-
     public static final String CONFIDENTIAL_CLIENT_ID = "demo-confidential-app";
     public static final String CONFIDENTIAL_CLIENT_SECRET = "demo-confidential-secret-NOT-FOR-PRODUCTION";
     public static final String BACKEND_CLIENT_ID = "demo-backend-service";
