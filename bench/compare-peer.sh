@@ -8,7 +8,7 @@
 # and the ratio ours/plain per phase, and the per-pair ratios (bench.jar fhir --separate=true).
 #   bench/compare-peer.sh [load options]   e.g. --pairs=10 --patients=2000 --reads=5000 --searches=2000
 # Needs `./mvnw -DskipTests package` (server, peer and bench jars). Ports OURS_PORT (18471),
-# PEER_PORT (18472). Synthea ingest side by side: bench/synthea-peer.sh.
+# PEER_PORT (18472); JVM options OURS_JAVA_OPTS, PEER_JAVA_OPTS (e.g. a JFR recording). Synthea ingest side by side: bench/synthea-peer.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ours_jar=$PWD/fhir-server/target/fhir-server.jar
@@ -28,12 +28,12 @@ cleanup() {
 trap cleanup EXIT
 
 # one after the other (2 cores: start-ups must not compete)
-(cd "$ours_dir" && exec java -jar "$ours_jar" --server.port="$ours_port" >"$ours_dir/server.log" 2>&1) &
+(cd "$ours_dir" && exec java ${OURS_JAVA_OPTS:-} -jar "$ours_jar" --server.port="$ours_port" >"$ours_dir/server.log" 2>&1) &
 pids+=($!)
 until grep -q "created 7 demo users" "$ours_dir/server.log" 2>/dev/null; do
   kill -0 "${pids[0]}" 2>/dev/null || { echo "ours exited:" >&2; tail -30 "$ours_dir/server.log" >&2; exit 1; }; sleep 0.5
 done
-(cd "$peer_dir" && exec java -jar "$peer_jar" --server.port="$peer_port" --peer.data-dir="$peer_dir" >"$peer_dir/server.log" 2>&1) &
+(cd "$peer_dir" && exec java ${PEER_JAVA_OPTS:-} -jar "$peer_jar" --server.port="$peer_port" --peer.data-dir="$peer_dir" >"$peer_dir/server.log" 2>&1) &
 pids+=($!)
 until curl -sf -o /dev/null "http://127.0.0.1:$peer_port/fhir/metadata"; do
   kill -0 "${pids[1]}" 2>/dev/null || { echo "peer exited:" >&2; tail -30 "$peer_dir/server.log" >&2; exit 1; }; sleep 0.5

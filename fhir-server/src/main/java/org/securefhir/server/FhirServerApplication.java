@@ -1,6 +1,7 @@
 package org.securefhir.server;
 
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.actuate.autoconfigure.observation.ObservationAutoConfiguration;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.autoconfigure.elasticsearch.ElasticsearchRestClientAutoConfiguration;
 import org.springframework.boot.autoconfigure.flyway.FlywayAutoConfiguration;
@@ -19,7 +20,11 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  * {@link org.securefhir.server.fhir.FhirStorageConfig}), Flyway (every schema's migrations are run by
  * {@link org.securefhir.server.database.DatabaseSchemas}, one history per schema), the Elasticsearch client (full-text
  * indexing is off), Boot's default in-memory user (every login goes through smart-auth), Boot's
- * Quartz scheduler (HAPI runs its own schedulers), WebSocket support and Gson (neither is used).
+ * Quartz scheduler (HAPI runs its own schedulers), WebSocket support and Gson (neither is used), and
+ * Micrometer's observations: no metrics endpoint is exposed, and with an observation registry every
+ * request went through Spring Security's observing filter-chain decorator and an HTTP-server
+ * observation (timers, counters and key-value sets built per filter and request: ~5 % of a read's
+ * CPU, docs/performance.md).
  * springdoc, which HAPI brings, is switched off in {@code application.yaml}: no API description is
  * published.
  *
@@ -36,7 +41,8 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
             QuartzAutoConfiguration.class,
             WebSocketServletAutoConfiguration.class,
             WebSocketMessagingAutoConfiguration.class,
-            GsonAutoConfiguration.class
+            GsonAutoConfiguration.class,
+            ObservationAutoConfiguration.class
         })
 @ConfigurationPropertiesScan("org.securefhir.server")
 public class FhirServerApplication {

@@ -1,20 +1,13 @@
 package org.securefhir.server.consent;
 
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
-import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
+import org.securefhir.auth.schema.ChannelListener;
 import org.securefhir.server.database.TransactionBatch;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -23,34 +16,27 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * Tells every server node that a patient's consent facts (Consents, treatment relationships) or a
  * user's break-glass declarations changed, so that node-local caches never serve stale facts for
  * longer than {@code consent.max-staleness}. PostgreSQL {@code NOTIFY} inside the writing
- * transaction (delivered only if and when it commits), {@code LISTEN} on one connection per node;
+ * transaction (delivered only if and when it commits), {@code LISTEN} on one connection per node
+ * ({@link ChannelListener});
  * the writing node also drops its own entries the moment the transaction commits. While the
  * listener has not heard from the database within the staleness bound (connection lost, thread
  * starved), caches are bypassed: facts are read from the database on every request.
  */
 final class ConsentChangeFeed implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(ConsentChangeFeed.class);
     static final String CHANNEL = "securefhir_consent";
     /** Payload that means "everything may have changed" (sent on reconnect). */
-    static final String ALL = "*";
+    static final String ALL = ChannelListener.ALL;
 
     private final DataSource dataSource;
     private final JdbcTemplate jdbc;
-    private final Clock clock;
-    private final Duration maxStaleness;
     private final List<Consumer<String>> subscribers = new CopyOnWriteArrayList<>();
-    private volatile Instant heartbeat = Instant.MIN;
-    private volatile boolean running = true;
-    private final Thread listener;
+    private final ChannelListener listener;
 
     ConsentChangeFeed(DataSource dataSource, JdbcTemplate jdbc, Clock clock, Duration maxStaleness) {
         this.dataSource = dataSource;
         this.jdbc = jdbc;
-        this.clock = clock;
-        this.maxStaleness = maxStaleness;
-        this.listener = new Thread(this::listen, "consent-change-feed");
-        this.listener.setDaemon(true);
+        this.listener = new ChannelListener(dataSource, CHANNEL, clock, maxStaleness, this::deliver);
     }
 
     void start() {
@@ -59,7 +45,7 @@ final class ConsentChangeFeed implements AutoCloseable {
 
     /** The listener heard from the database (every poll, notifications or not). */
     void heard() {
-        heartbeat = clock.instant();
+        listener.heard();
     }
 
     void subscribe(Consumer<String> subscriber) {
@@ -68,8 +54,7 @@ final class ConsentChangeFeed implements AutoCloseable {
 
     /** Whether cached facts may be used: the listener heard from the database within the bound. */
     boolean fresh() {
-        Instant last = heartbeat;
-        return last != Instant.MIN && Duration.between(last, clock.instant()).compareTo(maxStaleness) < 0;
+        return listener.fresh();
     }
 
     /**
@@ -124,46 +109,8 @@ final class ConsentChangeFeed implements AutoCloseable {
         }
     }
 
-    private void listen() {
-        while (running) {
-            try (Connection connection = dataSource.getConnection()) {
-                PGConnection postgres = connection.unwrap(PGConnection.class);
-                try (Statement statement = connection.createStatement()) {
-                    statement.execute("LISTEN " + CHANNEL);
-                }
-                deliver(ALL); // whatever happened while not listening
-                while (running) {
-                    PGNotification[] notifications = postgres.getNotifications(200);
-                    if (notifications != null) {
-                        for (PGNotification notification : notifications) {
-                            deliver(notification.getParameter());
-                        }
-                    }
-                    heard();
-                }
-            } catch (SQLException | RuntimeException e) {
-                heartbeat = Instant.MIN;
-                if (running) {
-                    log.warn(
-                            "Consent change feed lost its database connection ({}); caches bypassed until it is back",
-                            e.getClass().getSimpleName());
-                    pause();
-                }
-            }
-        }
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     @Override
     public void close() {
-        running = false;
-        listener.interrupt();
+        listener.close();
     }
 }

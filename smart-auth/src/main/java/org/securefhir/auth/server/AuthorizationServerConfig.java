@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import javax.sql.DataSource;
 import org.securefhir.auth.client.AssertionReplayGuard;
 import org.securefhir.auth.client.ClientAssertionDecoders;
 import org.securefhir.auth.client.ClientSecretEncoder;
@@ -217,8 +218,10 @@ public class AuthorizationServerConfig {
             JdbcTemplate jdbc,
             RegisteredClientRepository clients,
             SecurityEventSink events,
+            AccessTokenStatus tokenStatus,
             Clock clock) {
-        return new RefreshTokenRotation(new JdbcOAuth2AuthorizationService(jdbc, clients), jdbc, events, clock);
+        return new RefreshTokenRotation(
+                new JdbcOAuth2AuthorizationService(jdbc, clients), jdbc, events, tokenStatus::changed, clock);
     }
 
     /** JWT access and ID tokens with the SMART claims; SMART's offline/online refresh tokens. */
@@ -240,9 +243,11 @@ public class AuthorizationServerConfig {
         return new UserTokens(jdbc, events, clock);
     }
 
+    /** Remembered per node, forgotten on every change of the token's authorization (LISTEN/NOTIFY). */
     @Bean
-    AccessTokenStatus accessTokenStatus(SmartAuthSchemaReady schema, JdbcTemplate jdbc, Clock clock) {
-        return new AccessTokenStatus(jdbc, clock);
+    AccessTokenStatus accessTokenStatus(
+            SmartAuthSchemaReady schema, DataSource dataSource, JdbcTemplate jdbc, Clock clock) {
+        return AccessTokenStatus.cached(dataSource, jdbc, clock);
     }
 
     /** Revokes online_access when the login session ends (a servlet session listener). */

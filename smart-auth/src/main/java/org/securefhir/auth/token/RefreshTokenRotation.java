@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.securefhir.auth.event.SecurityEvent;
 import org.securefhir.auth.event.SecurityEventSink;
 import org.securefhir.smart.Sha256;
@@ -37,13 +38,21 @@ public final class RefreshTokenRotation implements OAuth2AuthorizationService {
     private final OAuth2AuthorizationService delegate;
     private final JdbcTemplate jdbc;
     private final SecurityEventSink events;
+    /** Told the digest of the access token of every authorization saved or removed here. */
+    private final Consumer<String> accessTokenChanged;
+
     private final Clock clock;
 
     public RefreshTokenRotation(
-            OAuth2AuthorizationService delegate, JdbcTemplate jdbc, SecurityEventSink events, Clock clock) {
+            OAuth2AuthorizationService delegate,
+            JdbcTemplate jdbc,
+            SecurityEventSink events,
+            Consumer<String> accessTokenChanged,
+            Clock clock) {
         this.delegate = delegate;
         this.jdbc = jdbc;
         this.events = events;
+        this.accessTokenChanged = accessTokenChanged;
         this.clock = clock;
     }
 
@@ -61,6 +70,18 @@ public final class RefreshTokenRotation implements OAuth2AuthorizationService {
             }
         }
         delegate.save(withValues(authorization, RefreshTokenRotation::storedForm));
+        accessTokenChanged(authorization);
+    }
+
+    /**
+     * This node forgets at once what it remembered of the authorization's access token (revoked,
+     * say); other nodes hear of it from the database (AccessTokenStatus).
+     */
+    private void accessTokenChanged(OAuth2Authorization authorization) {
+        if (authorization.getAccessToken() != null) {
+            accessTokenChanged.accept(
+                    storedForm(authorization.getAccessToken().getToken().getTokenValue()));
+        }
     }
 
     /** The token kinds an authorization holds, all stored as digests. */
@@ -138,6 +159,7 @@ public final class RefreshTokenRotation implements OAuth2AuthorizationService {
     @Override
     public void remove(OAuth2Authorization authorization) {
         delegate.remove(authorization);
+        accessTokenChanged(authorization);
     }
 
     @Override
