@@ -212,7 +212,7 @@ final class JdbcAuditStore implements AuditSink, AutoCloseable {
             rows.add(new Object[] {
                 node,
                 seq,
-                Timestamp.from(Instant.parse(record.recorded())),
+                record.recorded(), // ISO 8601; PostgreSQL parses it (java.time's parser cost 2 % of a read)
                 record.category(),
                 record.subtype(),
                 record.action(),
@@ -240,7 +240,7 @@ final class JdbcAuditStore implements AuditSink, AutoCloseable {
         batch.forEach(pending -> settled.addAll(pending.settles()));
         StringBuilder sql = new StringBuilder(INSERT_RECORDS);
         for (int i = 0; i < rows.size(); i++) {
-            sql.append(i == 0 ? "" : ",").append("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+            sql.append(i == 0 ? "" : ",").append("(?,?,CAST(? AS timestamptz),?,?,?,?,?,?,?,?,?,?,?,?)");
         }
         String settle = settled.isEmpty() ? "" : "settled AS (DELETE FROM audit.intent WHERE id = ANY(?)), ";
         String statementSql = checkpoint

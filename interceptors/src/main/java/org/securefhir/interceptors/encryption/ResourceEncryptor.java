@@ -7,6 +7,7 @@ import ca.uhn.fhir.context.RuntimeResourceDefinition;
 import ca.uhn.fhir.parser.IParser;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -71,7 +72,7 @@ public final class ResourceEncryptor {
                 Extension extension = new Extension(ENCRYPTED_URL);
                 extension.addExtension("path", new StringType(field.relative()));
                 extension.addExtension("key", new StringType(key.id()));
-                extension.addExtension("value", new Base64BinaryType(sealed));
+                extension.addExtension(sealedValue(sealed));
                 extensions(parent.element()).add(extension);
             }
         }
@@ -109,11 +110,9 @@ public final class ResourceEncryptor {
                         opened = Opened.KEY_ERASED;
                         continue;
                     }
-                    Extension value = extension.getExtensionByUrl("value");
-                    if (value == null || !(value.getValue() instanceof Base64BinaryType sealed)) {
-                        throw new UndecryptableException("encrypted element without a value");
-                    }
-                    byte[] json = FieldCipher.decrypt(key.get().key(), sealed.getValue(), associatedData(field, keyId));
+                    byte[] sealed = sealedBytes(extension)
+                            .orElseThrow(() -> new UndecryptableException("encrypted element without a value"));
+                    byte[] json = FieldCipher.decrypt(key.get().key(), sealed, associatedData(field, keyId));
                     restore(definition, field, parent, new String(json, StandardCharsets.UTF_8));
                     if (opened == Opened.NOTHING_ENCRYPTED) {
                         opened = Opened.DECRYPTED;
@@ -122,6 +121,35 @@ public final class ResourceEncryptor {
             }
         }
         return opened;
+    }
+
+    /**
+     * The {@code value} part of an encrypted-element extension: {@code nonce ‖ ciphertext ‖ tag},
+     * base64 in a {@code valueString}. (Written as {@code valueBase64Binary} until 2026-12: HAPI
+     * parses that type by decoding and encoding again through commons-codec with an 8 KB buffer
+     * each way, per ciphertext and load, 40 % of the memory a read allocated. Both are read.)
+     */
+    static Extension sealedValue(byte[] sealed) {
+        return new Extension("value", new StringType(Base64.getEncoder().encodeToString(sealed)));
+    }
+
+    /** The sealed bytes of an encrypted-element extension, whichever form it was written in. */
+    static Optional<byte[]> sealedBytes(Extension encrypted) {
+        Extension value = encrypted.getExtensionByUrl("value");
+        if (value == null || value.getValue() == null) {
+            return Optional.empty();
+        }
+        if (value.getValue() instanceof Base64BinaryType binary) {
+            return Optional.ofNullable(binary.getValue());
+        }
+        if (value.getValue() instanceof StringType text && text.getValue() != null) {
+            try {
+                return Optional.of(Base64.getDecoder().decode(text.getValue()));
+            } catch (IllegalArgumentException e) {
+                throw new UndecryptableException("encrypted element whose value is not base64");
+            }
+        }
+        return Optional.empty();
     }
 
     static byte[] associatedData(EncryptedFields.FieldPath field, String keyId) {

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
-import org.hl7.fhir.r4.model.Base64BinaryType;
 import org.hl7.fhir.r4.model.Binary;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Coding;
@@ -122,7 +121,7 @@ public final class ResourceProtection {
         Extension extension = new Extension(ResourceEncryptor.ENCRYPTED_URL);
         extension.addExtension("path", new StringType(path));
         extension.addExtension("key", new StringType(key.id()));
-        extension.addExtension("value", new Base64BinaryType(sealed));
+        extension.addExtension(ResourceEncryptor.sealedValue(sealed));
         meta.addExtension(extension);
     }
 
@@ -216,7 +215,6 @@ public final class ResourceProtection {
                 extensions.remove();
             }
             Extension keyPart = extension.getExtensionByUrl("key");
-            Extension value = extension.getExtensionByUrl("value");
             String keyId = keyPart == null || keyPart.getValue() == null
                     ? null
                     : keyPart.getValue().primitiveValue();
@@ -225,11 +223,11 @@ public final class ResourceProtection {
                 opened = ResourceEncryptor.Opened.KEY_ERASED;
                 continue;
             }
-            if (value == null || !(value.getValue() instanceof Base64BinaryType sealed)) {
-                throw new UndecryptableException("a sealed " + type + "." + path + " without a value");
-            }
-            plaintext.accept(FieldCipher.decrypt(
-                    key.get().key(), sealed.getValue(), ResourceEncryptor.associatedData(type, path, keyId)));
+            byte[] sealed = ResourceEncryptor.sealedBytes(extension)
+                    .orElseThrow(
+                            () -> new UndecryptableException("a sealed " + type + "." + path + " without a value"));
+            plaintext.accept(
+                    FieldCipher.decrypt(key.get().key(), sealed, ResourceEncryptor.associatedData(type, path, keyId)));
             opened = ResourceEncryptor.Opened.DECRYPTED;
         }
         return opened;

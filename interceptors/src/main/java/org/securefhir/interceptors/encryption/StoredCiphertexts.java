@@ -74,14 +74,19 @@ public final class StoredCiphertexts {
             return;
         }
         String relative = path.path("valueString").asText();
+        // valueString since 2026-12, valueBase64Binary before (ResourceEncryptor.sealedValue)
+        String encoded = value.has("valueString")
+                ? value.path("valueString").asText()
+                : value.path("valueBase64Binary").asText();
         byte[] plain = FieldCipher.decrypt(
                 old.get().key(),
-                Base64.getDecoder().decode(value.path("valueBase64Binary").asText()),
+                Base64.getDecoder().decode(encoded),
                 ResourceEncryptor.associatedData(resourceType, relative, keyId));
         byte[] sealed = FieldCipher.encrypt(
                 current.key(), plain, ResourceEncryptor.associatedData(resourceType, relative, current.id()));
         key.put("valueString", current.id());
-        value.put("valueBase64Binary", Base64.getEncoder().encodeToString(sealed));
+        value.remove("valueBase64Binary");
+        value.put("valueString", Base64.getEncoder().encodeToString(sealed));
         counts[0]++;
     }
 

@@ -66,6 +66,36 @@ class ResourceProtectionTest {
     }
 
     @Test
+    void whenSealedThenEachCiphertextIsBase64InAValueStringAndTheEarlierBase64BinaryFormStillOpens() {
+        // given a patient stored in the current form, and the same ciphertexts in the form written until 2026-12
+        Patient patient = patient();
+        String clear = FHIR.newJsonParser().encodeResourceToString(patient);
+        protection.seal(patient);
+        String stored = FHIR.newJsonParser().encodeResourceToString(patient);
+        assertThat(stored).doesNotContain("valueBase64Binary");
+        Patient legacy = FHIR.newJsonParser().parseResource(Patient.class, stored);
+        int converted = 0;
+        for (Extension value : FHIR.newTerser().getAllPopulatedChildElementsOfType(legacy, Extension.class)) {
+            if ("value".equals(value.getUrl()) && value.getValue() instanceof org.hl7.fhir.r4.model.StringType text) {
+                value.setValue(new org.hl7.fhir.r4.model.Base64BinaryType(
+                        java.util.Base64.getDecoder().decode(text.getValue())));
+                converted++;
+            }
+        }
+        assertThat(converted).isEqualTo(7); // text, name, identifier.value, telecom, address, birthDate, contact
+        Patient reparsed = FHIR.newJsonParser()
+                .parseResource(Patient.class, FHIR.newJsonParser().encodeResourceToString(legacy));
+
+        // when
+        protection.openAll(patient);
+        protection.openAll(reparsed);
+
+        // then
+        assertThat(FHIR.newJsonParser().encodeResourceToString(patient)).isEqualTo(clear);
+        assertThat(FHIR.newJsonParser().encodeResourceToString(reparsed)).isEqualTo(clear);
+    }
+
+    @Test
     void whenBinaryOfAPatientIsSealedThenItsContentIsUnderTheirKeyAndShreddedWithIt() {
         byte[] scan = "scan of the chest, Zyxwarden".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         org.hl7.fhir.r4.model.Binary binary = new org.hl7.fhir.r4.model.Binary();

@@ -41,6 +41,32 @@ class StoredCiphertextsTest {
     }
 
     @Test
+    void whenABodyWrittenInTheEarlierBase64BinaryFormIsRekeyedThenItIsWrittenInTheCurrentFormAndOpens() {
+        // given a body sealed under Patient/p1#1 with its ciphertexts as valueBase64Binary (until 2026-12)
+        Patient patient = ResourceProtectionTest.patient();
+        String clear = FHIR.newJsonParser().encodeResourceToString(patient);
+        protection.seal(patient);
+        String stored = FHIR.newJsonParser()
+                .setOmitResourceId(true)
+                .encodeResourceToString(patient)
+                .replaceAll("\\{\"url\":\"value\",\"valueString\":", "{\"url\":\"value\",\"valueBase64Binary\":");
+        assertThat(stored).contains("valueBase64Binary");
+        keys.rotate("Patient/p1");
+
+        // when
+        StoredCiphertexts.Rekeyed result = StoredCiphertexts.rekey(stored, "Patient", keys);
+
+        // then
+        assertThat(result.rekeyed()).isEqualTo(7);
+        assertThat(result.json()).get().asString().doesNotContain("valueBase64Binary");
+        Patient reopened =
+                FHIR.newJsonParser().parseResource(Patient.class, result.json().get());
+        reopened.setId("p1");
+        protection.openAll(reopened);
+        assertThat(FHIR.newJsonParser().encodeResourceToString(reopened)).isEqualTo(clear);
+    }
+
+    @Test
     void whenAlreadyUnderTheCurrentKeyThenNothingChanges() {
         Patient patient = ResourceProtectionTest.patient();
         protection.seal(patient);
