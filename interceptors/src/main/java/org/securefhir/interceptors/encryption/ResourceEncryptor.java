@@ -91,6 +91,7 @@ public final class ResourceEncryptor {
         }
         RuntimeResourceDefinition definition = fhir.getResourceDefinition(resource);
         Opened opened = Opened.NOTHING_ENCRYPTED;
+        List<Plain> plain = new ArrayList<>();
         for (EncryptedFields.FieldPath field : fields.of(definition.getName())) {
             if (definition.getChildByName(field.segments().get(0)) == null) {
                 continue;
@@ -113,14 +114,49 @@ public final class ResourceEncryptor {
                     byte[] sealed = sealedBytes(extension)
                             .orElseThrow(() -> new UndecryptableException("encrypted element without a value"));
                     byte[] json = FieldCipher.decrypt(key.get().key(), sealed, associatedData(field, keyId));
-                    restore(definition, field, parent, new String(json, StandardCharsets.UTF_8));
+                    plain.add(new Plain(field, parent, new String(json, StandardCharsets.UTF_8)));
                     if (opened == Opened.NOTHING_ENCRYPTED) {
                         opened = Opened.DECRYPTED;
                     }
                 }
             }
         }
+        restoreAll(definition, plain);
         return opened;
+    }
+
+    /** One opened ciphertext: the holder resource (JSON) with the element's values, and where they go. */
+    private record Plain(EncryptedFields.FieldPath field, Parent parent, String json) {}
+
+    /**
+     * Puts the opened values back, in the order they were found. The holders of top-level elements
+     * (one per element: name, telecom, address, ...) are parsed together as one holder when each
+     * names a different element, since HAPI's parser costs mostly per document; nested elements and
+     * holders not in the expected shape are parsed one by one.
+     */
+    private void restoreAll(RuntimeResourceDefinition definition, List<Plain> plain) {
+        String prefix = "{\"resourceType\":\"" + definition.getName() + "\",";
+        StringBuilder merged = new StringBuilder(prefix);
+        java.util.Set<String> leaves = new java.util.HashSet<>();
+        List<Plain> together = new ArrayList<>();
+        for (Plain one : plain) {
+            if (one.field().segments().size() == 1
+                    && one.json().startsWith(prefix)
+                    && one.json().endsWith("}")
+                    && leaves.add(one.field().leaf())) {
+                merged.append(together.isEmpty() ? "" : ",")
+                        .append(one.json(), prefix.length(), one.json().length() - 1);
+                together.add(one);
+            }
+        }
+        IBaseResource holder =
+                together.size() > 1 ? parser().parseResource(definition.getImplementingClass(), merged + "}") : null;
+        for (Plain one : plain) {
+            IBase parsed = holder != null && together.contains(one)
+                    ? holder
+                    : parser().parseResource(definition.getImplementingClass(), one.json());
+            restore(definition, one.field(), one.parent(), parsed);
+        }
     }
 
     /**
@@ -203,8 +239,8 @@ public final class ResourceEncryptor {
     }
 
     private void restore(
-            RuntimeResourceDefinition definition, EncryptedFields.FieldPath field, Parent parent, String json) {
-        IBase current = parser().parseResource(definition.getImplementingClass(), json);
+            RuntimeResourceDefinition definition, EncryptedFields.FieldPath field, Parent parent, IBase holder) {
+        IBase current = holder;
         BaseRuntimeElementCompositeDefinition<?> currentDefinition = definition;
         for (String name : field.segments().subList(0, field.segments().size() - 1)) {
             BaseRuntimeChildDefinition child = currentDefinition.getChildByName(name);
