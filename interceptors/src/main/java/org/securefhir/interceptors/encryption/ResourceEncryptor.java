@@ -8,9 +8,13 @@ import ca.uhn.fhir.parser.IParser;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.hl7.fhir.instance.model.api.IBase;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Base64BinaryType;
@@ -137,8 +141,8 @@ public final class ResourceEncryptor {
     private void restoreAll(RuntimeResourceDefinition definition, List<Plain> plain) {
         String prefix = "{\"resourceType\":\"" + definition.getName() + "\",";
         StringBuilder merged = new StringBuilder(prefix);
-        java.util.Set<String> leaves = new java.util.HashSet<>();
-        List<Plain> together = new ArrayList<>();
+        Set<String> leaves = new HashSet<>();
+        Set<Plain> together = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Plain one : plain) {
             if (one.field().segments().size() == 1
                     && one.json().startsWith(prefix)

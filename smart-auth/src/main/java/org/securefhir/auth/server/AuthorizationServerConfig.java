@@ -239,8 +239,13 @@ public class AuthorizationServerConfig {
 
     /** For resource servers in this process: is an access token still active (one indexed query). */
     @Bean
-    UserTokens userTokens(SmartAuthSchemaReady schema, JdbcTemplate jdbc, SecurityEventSink events, Clock clock) {
-        return new UserTokens(jdbc, events, clock);
+    UserTokens userTokens(
+            SmartAuthSchemaReady schema,
+            JdbcTemplate jdbc,
+            SecurityEventSink events,
+            AccessTokenStatus tokenStatus,
+            Clock clock) {
+        return new UserTokens(jdbc, events, tokenStatus::changed, clock);
     }
 
     /** Remembered per node, forgotten on every change of the token's authorization (LISTEN/NOTIFY). */

@@ -42,32 +42,33 @@ public final class AccessTokenStatus implements AutoCloseable {
     private final JdbcTemplate jdbc;
     private final Clock clock;
     private final BooleanSupplier fresh;
-    private final AutoCloseable listener;
+    /** Null without a cache. */
+    private final ChannelListener listener;
     /** Digest of an active token: when its authorization said it expires. */
     private final Map<String, Instant> active = new ConcurrentHashMap<>();
     /** Counts changes heard, so that an answer read before a change is not remembered after it. */
     private final AtomicLong changes = new AtomicLong();
 
-    /** Without a cache: every call queries (for tests and tools). */
-    public AccessTokenStatus(JdbcTemplate jdbc, Clock clock) {
-        this(jdbc, clock, () -> false, () -> {});
-    }
-
-    AccessTokenStatus(JdbcTemplate jdbc, Clock clock, BooleanSupplier fresh, AutoCloseable listener) {
+    /** Without a listener: remembers answers only while {@code fresh} says so (for tests). */
+    AccessTokenStatus(JdbcTemplate jdbc, Clock clock, BooleanSupplier fresh) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.fresh = fresh;
-        this.listener = listener;
+        this.listener = null;
+    }
+
+    private AccessTokenStatus(DataSource dataSource, JdbcTemplate jdbc, Clock clock) {
+        this.jdbc = jdbc;
+        this.clock = clock;
+        this.listener = new ChannelListener(dataSource, CHANNEL, clock, MAX_STALENESS, this::changed);
+        this.fresh = listener::fresh;
     }
 
     /** With the node-local cache, kept true by the database's change notifications. */
     public static AccessTokenStatus cached(DataSource dataSource, JdbcTemplate jdbc, Clock clock) {
-        AccessTokenStatus[] self = new AccessTokenStatus[1];
-        ChannelListener listener =
-                new ChannelListener(dataSource, CHANNEL, clock, MAX_STALENESS, digest -> self[0].changed(digest));
-        self[0] = new AccessTokenStatus(jdbc, clock, listener::fresh, listener);
-        listener.start();
-        return self[0];
+        AccessTokenStatus status = new AccessTokenStatus(dataSource, jdbc, clock);
+        status.listener.start(); // after construction: notifications reach a complete object
+        return status;
     }
 
     public boolean isActive(String accessToken) {
@@ -131,7 +132,9 @@ public final class AccessTokenStatus implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        listener.close();
+    public void close() {
+        if (listener != null) {
+            listener.close();
+        }
     }
 }

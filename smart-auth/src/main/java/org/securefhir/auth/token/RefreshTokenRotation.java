@@ -199,7 +199,7 @@ public final class RefreshTokenRotation implements OAuth2AuthorizationService {
         }
         OAuth2Authorization family = delegate.findById(rotated.get(0)[0]);
         if (family != null) {
-            delegate.remove(family);
+            remove(family); // and this node forgets its access token at once
         }
         events.record(new SecurityEvent(
                 clock.instant(),

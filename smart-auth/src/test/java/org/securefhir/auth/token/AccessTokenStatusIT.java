@@ -74,7 +74,7 @@ class AccessTokenStatusIT {
     @Test
     void isActiveWhenTheListenerIsNotListeningThenEveryAnswerComesFromTheDatabase() throws Exception {
         String token = issued();
-        try (AccessTokenStatus deaf = new AccessTokenStatus(jdbc, Clock.systemUTC(), () -> false, () -> {})) {
+        try (AccessTokenStatus deaf = new AccessTokenStatus(jdbc, Clock.systemUTC(), () -> false)) {
             assertThat(deaf.isActive(token)).isTrue();
             assertThat(deaf.remembered()).isZero();
 
