@@ -30,10 +30,27 @@ final class AuditTrail {
         this.patientView = patientView;
     }
 
+    /** One record by its id. */
+    static final String READ = "SELECT id, content FROM audit.record WHERE id = ?";
+
+    /** A page of a query's records, newest first unless asked otherwise; appends its arguments. */
+    static String pageSql(AuditQuery query, List<Object> arguments, int count, int offset) {
+        String where = query.where(arguments);
+        String order = query.ascending() ? "recorded ASC, id ASC" : "recorded DESC, id DESC";
+        arguments.add(count);
+        arguments.add(offset);
+        return "SELECT id, content FROM audit.record WHERE " + where + " ORDER BY " + order + " LIMIT ? OFFSET ?";
+    }
+
+    /** The number of a query's records; appends its arguments. */
+    static String countSql(AuditQuery query, List<Object> arguments) {
+        return "SELECT count(*) FROM audit.record WHERE " + query.where(arguments);
+    }
+
     java.util.Optional<AuditEvent> read(long id) {
         return jdbc
                 .query(
-                        "SELECT id, content FROM audit.record WHERE id = ?",
+                        READ,
                         (row, n) -> AuditEventRendering.render(row.getLong(1), row.getString(2), patientView.get()),
                         id)
                 .stream()
@@ -69,13 +86,10 @@ final class AuditTrail {
         @Override
         public List<IBaseResource> getResources(int fromIndex, int toIndex) {
             List<Object> arguments = new ArrayList<>();
-            String where = query.where(arguments);
-            String order = query.ascending() ? "recorded ASC, id ASC" : "recorded DESC, id DESC";
-            arguments.add(Math.max(0, toIndex - fromIndex));
-            arguments.add(fromIndex);
+            String sql = pageSql(query, arguments, Math.max(0, toIndex - fromIndex), fromIndex);
             Optional<String> view = patientView.get();
             return new ArrayList<>(jdbc.query(
-                    "SELECT id, content FROM audit.record WHERE " + where + " ORDER BY " + order + " LIMIT ? OFFSET ?",
+                    sql,
                     (row, n) -> AuditEventRendering.render(row.getLong(1), row.getString(2), view),
                     arguments.toArray()));
         }
@@ -94,9 +108,7 @@ final class AuditTrail {
         public Integer size() {
             if (size == null) {
                 List<Object> arguments = new ArrayList<>();
-                String where = query.where(arguments);
-                size = jdbc.queryForObject(
-                        "SELECT count(*) FROM audit.record WHERE " + where, Integer.class, arguments.toArray());
+                size = jdbc.queryForObject(countSql(query, arguments), Integer.class, arguments.toArray());
             }
             return size;
         }

@@ -77,11 +77,13 @@ final class JdbcBreakGlass {
         return declaration;
     }
 
+    static final String UNEXPIRED = "SELECT patient_id, expires_at, id, reason_code FROM consent.break_glass"
+            + " WHERE user_id = ? AND expires_at > ? ORDER BY expires_at";
+
     /** The user's declarations that have not expired. */
     List<CachedConsentFacts.Grant> unexpired(String userId) {
         return jdbc.query(
-                "SELECT patient_id, expires_at, id, reason_code FROM consent.break_glass"
-                        + " WHERE user_id = ? AND expires_at > ? ORDER BY expires_at",
+                UNEXPIRED,
                 (rs, row) -> new CachedConsentFacts.Grant(
                         rs.getString(1),
                         rs.getTimestamp(2).toInstant(),

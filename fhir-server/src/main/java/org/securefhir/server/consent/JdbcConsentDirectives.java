@@ -37,7 +37,7 @@ final class JdbcConsentDirectives implements ConsentDirectiveSource {
               JOIN hfj_res_ver v ON v.res_id = c.res_id AND v.res_ver = c.res_ver
              WHERE l.src_path = 'Consent.patient'""";
 
-    private static final String CONSENTS_OF_PATIENT = CONSENTS + " AND p.fhir_id = ?";
+    static final String CONSENTS_OF_PATIENT = CONSENTS + " AND p.fhir_id = ?";
 
     private final JdbcTemplate jdbc;
     private final FhirContext fhir;

@@ -46,7 +46,7 @@ final class JdbcFoundResources implements FoundResources {
      * The facts of the resources whose ids are the parameter (an array), by the function of
      * migration {@code db/consent/R__found_facts.sql}, whose plan PostgreSQL keeps.
      */
-    private static final String FACTS_BY_FUNCTION =
+    static final String FACTS_BY_FUNCTION =
             "SELECT res_id, res_type, fhir_id, res_ver, labels, links FROM consent.found_facts(?)";
 
     /** Between the parts of a link (ASCII unit separator, chr(31) in the query). */

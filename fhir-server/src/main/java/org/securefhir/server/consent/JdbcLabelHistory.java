@@ -13,9 +13,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 final class JdbcLabelHistory implements LabelHistory {
 
     /** HAPI's {@code TagTypeEnum.SECURITY_LABEL}, stored as its ordinal. */
-    private static final int SECURITY_LABEL = 2;
+    static final int SECURITY_LABEL = 2;
 
-    private static final String LABELS = """
+    static final String LABELS = """
             SELECT d.tag_code::text FROM hfj_resource r
               JOIN hfj_history_tag h ON h.res_id = r.res_id
               JOIN hfj_tag_def d ON d.tag_id = h.tag_id

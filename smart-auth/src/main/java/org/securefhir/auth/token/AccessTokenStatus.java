@@ -34,6 +34,11 @@ public final class AccessTokenStatus implements AutoCloseable {
     static final String INVALIDATED = "%\"metadata.token.invalidated\":true%";
 
     static final String CHANNEL = "securefhir_token";
+
+    /** The expiry of an access token (its stored form) that is neither expired nor invalidated. */
+    static final String ACTIVE = "SELECT access_token_expires_at FROM smart_auth.oauth2_authorization"
+            + " WHERE access_token_value = ? AND access_token_expires_at > ?"
+            + " AND coalesce(access_token_metadata, '') NOT LIKE ?";
     /** Cached answers are used only while the listener heard from the database this recently. */
     public static final Duration MAX_STALENESS = Duration.ofMillis(500);
 
@@ -81,13 +86,7 @@ public final class AccessTokenStatus implements AutoCloseable {
             }
         }
         long before = changes.get();
-        List<Timestamp> expiry = jdbc.queryForList(
-                "SELECT access_token_expires_at FROM smart_auth.oauth2_authorization WHERE access_token_value = ?"
-                        + " AND access_token_expires_at > ? AND coalesce(access_token_metadata, '') NOT LIKE ?",
-                Timestamp.class,
-                digest,
-                Timestamp.from(now),
-                INVALIDATED);
+        List<Timestamp> expiry = jdbc.queryForList(ACTIVE, Timestamp.class, digest, Timestamp.from(now), INVALIDATED);
         if (expiry.isEmpty()) {
             active.remove(digest);
             return false;

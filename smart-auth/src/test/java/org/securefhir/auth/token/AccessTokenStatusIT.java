@@ -2,6 +2,9 @@ package org.securefhir.auth.token;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,7 +19,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * The per-node memory of active access tokens against a real PostgreSQL: whatever changes an
  * authorization row (another node's revocation endpoint, an administrator's SQL, a deletion) makes
  * the token inactive here within a second, through the table's trigger and the LISTEN connection;
- * while the listener is not known to be listening nothing remembered is used.
+ * while the listener is not known to be listening nothing remembered is used; the status query itself
+ * finds its row through an index, among many authorizations.
  */
 class AccessTokenStatusIT {
 
@@ -92,6 +96,42 @@ class AccessTokenStatusIT {
         assertThat(status.isActive(expired)).isFalse();
         assertThat(status.isActive("never-issued-" + UUID.randomUUID())).isFalse();
         assertThat(status.remembered()).isZero();
+    }
+
+    @Test
+    void isActiveWhenManyAuthorizationsAreStoredThenItsQueryFindsTheRowThroughAnIndex() {
+        String token = issued();
+        JsonNode plan = TestDatabase.transactions().execute(tx -> {
+            tx.setRollbackOnly(); // the 50,000 authorizations are only there for the planner
+            jdbc.update("INSERT INTO smart_auth.oauth2_authorization (id, registered_client_id, principal_name,"
+                    + " authorization_grant_type, access_token_value, access_token_issued_at,"
+                    + " access_token_expires_at, access_token_metadata, access_token_type, attributes)"
+                    + " SELECT gen_random_uuid()::text, 'client', 'someone', 'authorization_code',"
+                    + " md5(g::text) || md5((g + 1)::text), now() - interval '1 minute', now() + interval '5 minutes',"
+                    + " '{\"metadata.token.invalidated\":false}', 'Bearer', repeat('a', 500)"
+                    + " FROM generate_series(1, 50000) g");
+            jdbc.execute("ANALYZE smart_auth.oauth2_authorization");
+            assertThat(jdbc.queryForObject(
+                            "SELECT relpages FROM pg_class WHERE oid = 'smart_auth.oauth2_authorization'::regclass",
+                            Long.class))
+                    .isGreaterThan(1_000L);
+            String json = jdbc.queryForObject(
+                    "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + AccessTokenStatus.ACTIVE,
+                    String.class,
+                    RefreshTokenRotation.storedForm(token),
+                    Timestamp.from(Instant.now()),
+                    AccessTokenStatus.INVALIDATED);
+            try {
+                return new ObjectMapper().readTree(json).get(0).get("Plan");
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(plan.path("Actual Rows").asLong()).as("%s", plan).isEqualTo(1);
+        assertThat(plan.path("Node Type").asText()).as("%s", plan).isNotEqualTo("Seq Scan");
+        long touched = plan.path("Shared Hit Blocks").asLong()
+                + plan.path("Shared Read Blocks").asLong();
+        assertThat(touched).as("%s", plan).isLessThan(10);
     }
 
     /** What Spring Authorization Server's revocation writes (here or on another node). */
