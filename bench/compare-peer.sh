@@ -7,6 +7,9 @@
 # searching the patients it created, after a warm-up of every phase on both. Prints requests/s, p95
 # and the ratio ours/plain per phase, and the per-pair ratios (bench.jar fhir --separate=true).
 #   bench/compare-peer.sh [load options]   e.g. --pairs=10 --patients=2000 --reads=5000 --searches=2000
+# Scale curve (issue 21): --scale=10000,100000 loads both servers in steps to each level (transactions
+# of --batch=100 patients) and measures read and search in paired blocks at each level, over every
+# patient loaded so far; prints one row per level (req/s, ratio, p95 of both, load rate).
 # Needs `./mvnw -DskipTests package` (server, peer and bench jars). Ports OURS_PORT (18471),
 # PEER_PORT (18472); JVM options OURS_JAVA_OPTS, PEER_JAVA_OPTS (e.g. a JFR recording). Synthea ingest side by side: bench/synthea-peer.sh.
 set -euo pipefail

@@ -124,6 +124,14 @@ public final class LoadBenchmark {
             benchmark.nameB = options.getOrDefault("name-b", "B");
             int pairs = Integer.parseInt(options.getOrDefault("pairs", "10"));
             Path outB = Path.of(options.getOrDefault("out-b", out.toString().replaceAll("\\.json$", "") + "-b.json"));
+            if (options.containsKey("scale")) {
+                int[] levels = Arrays.stream(options.get("scale").split(","))
+                        .mapToInt(Integer::parseInt)
+                        .toArray();
+                int batch = Integer.parseInt(options.getOrDefault("batch", "100"));
+                benchmark.runScale(warmup, levels, batch, reads, searches, pairs);
+                System.exit(0);
+            }
             benchmark.runPaired(warmup, patients, reads, searches, pairs, version, out, outB);
         } else {
             benchmark.run(warmup, patients, reads, searches, version, out);
@@ -403,6 +411,138 @@ public final class LoadBenchmark {
     }
 
     private int create(String target, ConcurrentLinkedQueue<String[]> created) {
+        String[] facts = new String[2];
+        ObjectNode patient = patient(facts);
+        String family = facts[0];
+        String birthDate = facts[1];
+        if (consents) {
+            return createWithConsent(target, patient, family, birthDate, created);
+        }
+        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(target + "/Patient"))
+                .header("Content-Type", "application/fhir+json")
+                .header("Prefer", "return=minimal")
+                .POST(HttpRequest.BodyPublishers.ofString(patient.toString())));
+        if (response.statusCode() == 201) {
+            String location = response.headers().firstValue("Location").orElseThrow();
+            String id = location.replaceAll(".*/Patient/([^/]+)/_history/.*", "$1");
+            created.add(new String[] {id, family, birthDate});
+        }
+        return response.statusCode();
+    }
+
+    /**
+     * Scale mode: both servers (separate databases) loaded in steps to each level of patients
+     * (transactions of {@code batch} patients, alternating which server loads first), and at each
+     * level read-by-id and search measured in paired blocks over all patients loaded so far: the cost
+     * curve of each server, and the ratio at each size.
+     */
+    private void runScale(int warmup, int[] levels, int batch, int reads, int searches, int pairs) throws Exception {
+        System.out.printf(
+                Locale.ROOT,
+                "Scale benchmark: %s = %s, %s = %s, levels %s, transactions of %d patients, %d connections%n",
+                nameA,
+                base,
+                nameB,
+                baseB,
+                Arrays.toString(levels),
+                batch,
+                connections);
+        Map<String, ConcurrentLinkedQueue<String[]>> created =
+                Map.of(base, new ConcurrentLinkedQueue<>(), baseB, new ConcurrentLinkedQueue<>());
+        for (String target : List.of(base, baseB)) {
+            phase("warm-up " + name(target), warmup / 2, i -> create(target, created.get(target)));
+            List<String[]> own = new ArrayList<>(created.get(target));
+            phase("warm-up reads " + name(target), warmup, i -> read(target, own.get(i % own.size())[0]));
+            phase("warm-up search " + name(target), warmup / 2, i -> search(target, own.get(i % own.size())));
+        }
+        List<String> rows = new ArrayList<>();
+        for (int l = 0; l < levels.length; l++) {
+            int level = levels[l];
+            List<String> order = l % 2 == 0 ? List.of(base, baseB) : List.of(baseB, base);
+            Map<String, Double> loadRate = new HashMap<>();
+            for (String target : order) {
+                int missing = Math.max(0, level - created.get(target).size());
+                int batches = (missing + batch - 1) / batch;
+                Result load = phase(
+                        "load " + name(target) + " to " + level,
+                        batches,
+                        i -> createBatch(target, Math.min(batch, missing - i * batch), created.get(target)));
+                loadRate.put(target, load.count() * (double) batch / load.seconds());
+            }
+            settle();
+            Map<String, List<String[]>> all = snapshot(created);
+            Paired read =
+                    paired("read@" + level, reads, pairs, (target, i) -> read(target, random(all.get(target))[0]));
+            Paired search =
+                    paired("search@" + level, searches, pairs, (target, i) -> search(target, random(all.get(target))));
+            rows.add(String.format(
+                    Locale.ROOT,
+                    "%9d | %7.1f %7.1f %6.2f | %7.1f %7.1f | %7.1f %7.1f %6.2f | %7.1f %7.1f | %7.0f %7.0f",
+                    level,
+                    read.a().perSecond(),
+                    read.b().perSecond(),
+                    read.a().perSecond() / read.b().perSecond(),
+                    read.a().percentileMillis(95),
+                    read.b().percentileMillis(95),
+                    search.a().perSecond(),
+                    search.b().perSecond(),
+                    search.a().perSecond() / search.b().perSecond(),
+                    search.a().percentileMillis(95),
+                    search.b().percentileMillis(95),
+                    loadRate.get(base),
+                    loadRate.get(baseB)));
+        }
+        System.out.println();
+        System.out.printf(
+                Locale.ROOT,
+                "%9s | %-22s | %-15s | %-22s | %-15s | %s%n",
+                "patients",
+                "read/s " + nameA + " " + nameB + " ratio",
+                "read p95 ms",
+                "search/s " + nameA + " " + nameB + " ratio",
+                "search p95 ms",
+                "load patients/s");
+        rows.forEach(System.out::println);
+        if (!errorStatuses.isEmpty()) {
+            System.out.println("WARNING: requests failed; by status, all phases: " + errorStatuses);
+        }
+    }
+
+    /** One transaction creating {@code count} patients (a load step of the scale mode). */
+    private int createBatch(String target, int count, ConcurrentLinkedQueue<String[]> created) {
+        ObjectNode bundle = json.createObjectNode();
+        bundle.put("resourceType", "Bundle").put("type", "transaction");
+        ArrayNode entries = bundle.putArray("entry");
+        List<String[]> facts = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String[] patientFacts = new String[2];
+            ObjectNode entry = entries.addObject();
+            entry.set("resource", patient(patientFacts));
+            entry.putObject("request").put("method", "POST").put("url", "Patient");
+            facts.add(patientFacts);
+        }
+        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(target))
+                .header("Content-Type", "application/fhir+json")
+                .POST(HttpRequest.BodyPublishers.ofString(bundle.toString())));
+        if (response.statusCode() != 200) {
+            return response.statusCode();
+        }
+        try {
+            JsonNode answered = json.readTree(response.body()).path("entry");
+            for (int i = 0; i < answered.size() && i < count; i++) {
+                String location =
+                        answered.get(i).path("response").path("location").asText();
+                String id = location.replaceAll("^(.*/)?Patient/([^/]+)(/_history/.*)?$", "$2");
+                created.add(new String[] {id, facts.get(i)[0], facts.get(i)[1]});
+            }
+        } catch (IOException e) {
+            return 597;
+        }
+        return 200;
+    }
+
+    /** A random patient; {@code facts} receives its family name and birth date (what search uses). */
+    private ObjectNode patient(String[] facts) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         String family = FAMILIES[random.nextInt(FAMILIES.length)] + (char) ('a' + random.nextInt(26));
         String birthDate =
@@ -424,19 +564,9 @@ public final class LoadBenchmark {
         ObjectNode address = patient.putArray("address").addObject();
         address.putArray("line").add(random.nextInt(999) + " Main Street");
         address.put("city", "Springfield").put("state", "MA").put("postalCode", "0" + (1000 + random.nextInt(8999)));
-        if (consents) {
-            return createWithConsent(target, patient, family, birthDate, created);
-        }
-        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(target + "/Patient"))
-                .header("Content-Type", "application/fhir+json")
-                .header("Prefer", "return=minimal")
-                .POST(HttpRequest.BodyPublishers.ofString(patient.toString())));
-        if (response.statusCode() == 201) {
-            String location = response.headers().firstValue("Location").orElseThrow();
-            String id = location.replaceAll(".*/Patient/([^/]+)/_history/.*", "$1");
-            created.add(new String[] {id, family, birthDate});
-        }
-        return response.statusCode();
+        facts[0] = family;
+        facts[1] = birthDate;
+        return patient;
     }
 
     /**
