@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,14 +114,14 @@ class AuditQueryPlansIT extends AbstractFhirServerIT {
      */
     private void withRecords(QueryPlans.Work<Void> check) {
         QueryPlans.rolledBack(administrator.dataSource(), connection -> {
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("INSERT INTO audit.record (node, node_seq, recorded, category, subtype, action,"
-                        + " outcome, user_id, client_id, resource_type, resource_id, patients, content, prev_hash, hash)"
-                        + " SELECT 'query-plan-check', g, now() - g * interval '1 second', 'rest', 'read', 'R', '0',"
-                        + " 'user-' || (g % 500), 'client-' || (g % 1000), 'Observation', 'obs-' || g,"
-                        + " ARRAY['Patient/p-' || (g % 2000)], repeat('x', 600), '\\x00'::bytea, '\\x00'::bytea"
-                        + " FROM generate_series(1, " + RECORDS + ") g");
-            }
+            QueryPlans.execute(
+                    connection,
+                    "INSERT INTO audit.record (node, node_seq, recorded, category, subtype, action,"
+                            + " outcome, user_id, client_id, resource_type, resource_id, patients, content, prev_hash, hash)"
+                            + " SELECT 'query-plan-check', g, now() - g * interval '1 second', 'rest', 'read', 'R', '0',"
+                            + " 'user-' || (g % 500), 'client-' || (g % 1000), 'Observation', 'obs-' || g,"
+                            + " ARRAY['Patient/p-' || (g % 2000)], repeat('x', 600), '\\x00'::bytea, '\\x00'::bytea"
+                            + " FROM generate_series(1, " + RECORDS + ") g");
             QueryPlans.analyze(connection, "audit.record");
             return check.run(connection);
         });

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Map;
@@ -105,13 +104,13 @@ class ConsentQueryPlansIT extends AbstractFhirServerIT {
     @Test
     void whenAUsersBreakGlassDeclarationsAreReadThenAnIndexFindsThem() {
         QueryPlans.rolledBack(administrator.dataSource(), connection -> {
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("INSERT INTO consent.break_glass (id, user_id, fhir_user, client_id, patient_id,"
-                        + " reason_code, reason_text, declared_at, expires_at) SELECT gen_random_uuid(),"
-                        + " 'user-' || (g % 2000), 'Practitioner/p-' || (g % 2000), 'clinician-app', 'pt-' || g,"
-                        + " 'ETREAT', repeat('an emergency ', 10), now() - g * interval '1 minute',"
-                        + " now() - g * interval '1 minute' + interval '1 hour' FROM generate_series(1, 50000) g");
-            }
+            QueryPlans.execute(
+                    connection,
+                    "INSERT INTO consent.break_glass (id, user_id, fhir_user, client_id, patient_id,"
+                            + " reason_code, reason_text, declared_at, expires_at) SELECT gen_random_uuid(),"
+                            + " 'user-' || (g % 2000), 'Practitioner/p-' || (g % 2000), 'clinician-app', 'pt-' || g,"
+                            + " 'ETREAT', repeat('an emergency ', 10), now() - g * interval '1 minute',"
+                            + " now() - g * interval '1 minute' + interval '1 hour' FROM generate_series(1, 50000) g");
             QueryPlans.analyze(connection, "consent.break_glass");
             assertThat(QueryPlans.pages(connection, "consent.break_glass")).isGreaterThan(500);
             assertIndexed(

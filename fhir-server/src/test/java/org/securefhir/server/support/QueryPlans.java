@@ -68,6 +68,13 @@ public final class QueryPlans {
         }
     }
 
+    /** Executes one statement (synthetic rows, say). */
+    public static void execute(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
     public static void analyze(Connection connection, String... tables) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             for (String table : tables) {
