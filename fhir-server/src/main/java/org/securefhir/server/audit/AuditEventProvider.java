@@ -5,9 +5,11 @@ import ca.uhn.fhir.rest.annotation.OptionalParam;
 import ca.uhn.fhir.rest.annotation.Read;
 import ca.uhn.fhir.rest.annotation.Search;
 import ca.uhn.fhir.rest.annotation.Sort;
+import ca.uhn.fhir.rest.api.Constants;
 import ca.uhn.fhir.rest.api.SortOrderEnum;
 import ca.uhn.fhir.rest.api.SortSpec;
 import ca.uhn.fhir.rest.api.server.IBundleProvider;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.param.DateRangeParam;
 import ca.uhn.fhir.rest.param.ReferenceOrListParam;
 import ca.uhn.fhir.rest.param.ReferenceParam;
@@ -17,6 +19,7 @@ import ca.uhn.fhir.rest.server.IResourceProvider;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -60,7 +63,8 @@ final class AuditEventProvider implements IResourceProvider {
             @OptionalParam(name = "outcome") TokenOrListParam outcome,
             @OptionalParam(name = "type") TokenOrListParam type,
             @OptionalParam(name = "subtype") TokenOrListParam subtype,
-            @Sort SortSpec sort) {
+            @Sort SortSpec sort,
+            RequestDetails request) {
         boolean ascending = false;
         if (sort != null) {
             if (!"date".equals(sort.getParamName()) || sort.getChain() != null) {
@@ -84,7 +88,10 @@ final class AuditEventProvider implements IResourceProvider {
                         : date.getUpperBoundAsInstant().toInstant(),
                 ascending,
                 0);
-        return trail.search(query);
+        // _summary=count asks for the total whatever it costs; otherwise only selective queries count
+        String[] summary = request.getParameters().get(Constants.PARAM_SUMMARY);
+        boolean countAsked = summary != null && Arrays.asList(summary).contains("count");
+        return trail.search(query, countAsked || query.selective());
     }
 
     private static List<String> references(ReferenceOrListParam param, String defaultType) {

@@ -72,7 +72,7 @@ final class AuditOperations {
                 to,
                 false,
                 0);
-        AuditTrail.Results results = trail.search(query);
+        AuditTrail.Results results = trail.search(query, true);
         if (results.size() > MAX_REPORT) {
             throw new InvalidRequestException("More than " + MAX_REPORT + " accesses in this period: narrow start/end");
         }

@@ -50,6 +50,11 @@ record AuditQuery(
                 patients, agents, entities, actions, outcomes, categories, subtypes, from, to, ascending, id);
     }
 
+    /** Whether the query names a patient, an agent or a resource (each served by a selective index). */
+    boolean selective() {
+        return !patients.isEmpty() || !agents.isEmpty() || !entities.isEmpty();
+    }
+
     /** The WHERE clause and its arguments. */
     String where(List<Object> arguments) {
         List<String> clauses = new ArrayList<>();

@@ -57,21 +57,37 @@ final class AuditTrail {
                 .findFirst();
     }
 
-    /** The results of a query, pinned to the records that exist now. */
+    /**
+     * The results of a query, pinned to the records that exist now; counted (Bundle.total) when the
+     * query names a patient, an agent or a resource, whose indexes bound the count by the matches.
+     */
     Results search(AuditQuery query) {
+        return search(query, query.selective());
+    }
+
+    /**
+     * The results of a query, pinned to the records that exist now.
+     *
+     * @param counted whether {@link Results#size()} counts them; otherwise it is unknown ({@code
+     *     null}) and pages end where the records do: counting every record of a trail of millions
+     *     (a search with no criterion, or only codes such as outcome) takes seconds on each call
+     */
+    Results search(AuditQuery query, boolean counted) {
         Long max = jdbc.queryForObject("SELECT coalesce(max(id), 0) FROM audit.record", Long.class);
-        return new Results(query.upToId() > 0 ? query : query.withUpToId(max));
+        return new Results(query.upToId() > 0 ? query : query.withUpToId(max), counted);
     }
 
     /** A page-able result: counted once, fetched by offset, ordered by time (then id). */
     final class Results implements IBundleProvider {
 
         private final AuditQuery query;
+        private final boolean counted;
         private final Date published = new Date();
         private Integer size;
 
-        Results(AuditQuery query) {
+        Results(AuditQuery query, boolean counted) {
             this.query = query;
+            this.counted = counted;
         }
 
         AuditQuery query() {
@@ -106,6 +122,9 @@ final class AuditTrail {
 
         @Override
         public Integer size() {
+            if (!counted) {
+                return null;
+            }
             if (size == null) {
                 List<Object> arguments = new ArrayList<>();
                 size = jdbc.queryForObject(countSql(query, arguments), Integer.class, arguments.toArray());

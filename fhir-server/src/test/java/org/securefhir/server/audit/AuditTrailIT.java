@@ -203,6 +203,42 @@ class AuditTrailIT extends AbstractFhirServerIT {
                         .isEqualTo("127.0.0.1"));
     }
 
+    /**
+     * A search without a patient, agent or resource pages through the trail without counting it
+     * (a count of every record costs seconds on a real trail, on each page view: AuditQueryPlansIT
+     * checks that it is not counted); asked for with {@code _summary=count}, the total is there.
+     */
+    @Test
+    void whenASearchNamesNoPatientAgentOrResourceThenItPagesWithoutCountingTheTrail() {
+        String id = "uncounted-" + UUID.randomUUID();
+        for (int i = 0; i < 3; i++) {
+            fhir().get("/Patient/" + id); // at least three records
+        }
+
+        Bundle first = auditor.get("/AuditEvent?_sort=-date&_count=2").as(Bundle.class);
+        assertThat(first.hasTotal()).isFalse();
+        assertThat(first.getEntry()).hasSize(2);
+        assertThat(first.getLink("next")).isNotNull();
+        Bundle second = auditor.get(first.getLink("next")
+                        .getUrl()
+                        .substring(auditor.baseUrl().length()))
+                .as(Bundle.class);
+        assertThat(second.getEntry()).hasSize(2);
+        assertThat(second.getEntryFirstRep().getResource().getIdElement().getIdPart())
+                .isNotIn(first.getEntry().stream()
+                        .map(entry -> entry.getResource().getIdElement().getIdPart())
+                        .toList());
+        Bundle outcomesOnly = auditor.get("/AuditEvent?outcome=4&_count=1").as(Bundle.class);
+        assertThat(outcomesOnly.hasTotal()).isFalse();
+
+        Bundle counted = auditor.get("/AuditEvent?_summary=count").as(Bundle.class);
+        assertThat(counted.getTotal()).isGreaterThanOrEqualTo(3);
+        Bundle selective =
+                auditor.get("/AuditEvent?entity=Patient/" + id + "&_count=1").as(Bundle.class);
+        assertThat(selective.getEntry()).hasSize(1);
+        assertThat(selective.getLink("next")).isNotNull();
+    }
+
     /** Audit rows are append-only: a value the client sent never reaches one, even in a parser error. */
     @Test
     void whenTheBodyHasAnInvalidValueThenTheRecordNamesTheElementNotTheValue() {
